@@ -1,0 +1,150 @@
+/*
+ * conf.h: slurm.conf-syntax configuration.
+ *
+ * Grammar, as Slurm's: one "Key=Value" or several "Key=Value Key=Value" per
+ * line, keys case-insensitive, '#' starts a comment, a trailing '\' continues
+ * the line, values may be double-quoted, "Include <path>" reads another file.
+ * NodeName=, PartitionName= (and DownNodes=, NodeSet=) lines define records;
+ * "NodeName=DEFAULT"/"PartitionName=DEFAULT" set defaults for later lines.
+ *
+ * Keys slurm-sky implements are parsed into struct sky_conf. Keys Slurm knows
+ * but slurm-sky does not act on (ProctrackType, SelectType, ...) are accepted
+ * and logged at debug level, so an admin's existing slurm.conf loads. Any
+ * other key is SKY_E_CONFIG with "file:line: unknown key 'X'".
+ *
+ * With no NodeName line, one node named after this host's short name is
+ * defined (provider local, resources from the agent's report); with no
+ * PartitionName line, partition "debug" (Default=YES, Nodes=ALL). That is the
+ * embedded default: a config with nothing but paths runs jobs on this machine.
+ *
+ * Extension keys (not in Slurm), all optional:
+ *   SlurmctldSocket=PATH   the controller's Unix socket (clients prefer it)
+ *   SlurmSkyHome=DIR       base for every default path below
+ *   Provider=NAME          on a NodeName line: which provider owns the nodes
+ *                          ("local" by default)
+ */
+#ifndef SKY_CONF_H
+#define SKY_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sky_err.h"
+
+/* One NodeName= line; names may be a hostlist covering many nodes. */
+struct conf_node {
+	char *names;              /* hostlist expression as written */
+	char *addr;               /* NodeAddr (hostlist, parallel to names) or NULL */
+	char *hostname;           /* NodeHostname or NULL */
+	uint32_t cpus;            /* CPUs= (0: from the agent's report) */
+	uint32_t boards, sockets, cores_per_socket, threads_per_core;
+	uint64_t real_memory_mb;  /* RealMemory= (0: from the agent's report) */
+	uint64_t tmp_disk_mb;
+	uint32_t weight;
+	uint16_t port;            /* Port= */
+	char *gres;               /* Gres= as written, or NULL */
+	char *features;           /* Feature=/Features= */
+	char *state;              /* State= upper-cased ("UNKNOWN" default, CLOUD, FUTURE, DOWN, DRAIN, IDLE) */
+	char *reason;             /* Reason= */
+	char *provider;           /* Provider= (extension), default "local" */
+	char *file;               /* where it was defined, for messages */
+	int line;
+};
+
+/* One PartitionName= line. */
+struct conf_partition {
+	char *name;
+	char *nodes;              /* hostlist, "ALL", or NULL (no nodes) */
+	bool is_default;          /* Default=YES */
+	bool hidden;
+	uint32_t max_time_min;    /* MaxTime=, SKY_INFINITE by default */
+	uint32_t default_time_min;/* DefaultTime=, SKY_NO_VAL when unset (MaxTime applies) */
+	uint32_t max_nodes;       /* MaxNodes=, SKY_INFINITE by default */
+	uint32_t min_nodes;       /* MinNodes=, 1 by default */
+	uint32_t priority_tier;
+	uint32_t priority_job_factor;
+	char *state;              /* State= upper-cased: UP (default), DOWN, DRAIN, INACTIVE */
+	uint64_t def_mem_per_cpu_mb;
+	uint64_t def_mem_per_node_mb;
+	bool oversubscribe_exclusive; /* OverSubscribe=EXCLUSIVE */
+	char *file;
+	int line;
+};
+
+struct sky_conf {
+	char *path;               /* the file loaded */
+	char *home;               /* SlurmSkyHome, or the config file's directory */
+
+	char *cluster_name;       /* ClusterName, default "sky" */
+	char *ctld_host;          /* SlurmctldHost=name[(addr)]: name part; default "localhost" */
+	char *ctld_addr;          /* the (addr) part, or NULL (then ctld_host) */
+	uint16_t ctld_port;       /* SlurmctldPort, 0 = no TCP listener (default 0) */
+	char *ctld_socket;        /* SlurmctldSocket, default <home>/slurmctld.sock */
+	uint16_t slurmd_port;     /* SlurmdPort, default 0 */
+
+	char *state_dir;          /* StateSaveLocation, default <home>/state */
+	char *spool_dir;          /* SlurmdSpoolDir, default <home>/spool/%n */
+	char *ctld_log;           /* SlurmctldLogFile, NULL = stderr */
+	char *slurmd_log;         /* SlurmdLogFile (may hold %n), NULL = stderr */
+	char *ctld_pidfile;       /* SlurmctldPidFile */
+	char *slurmd_pidfile;     /* SlurmdPidFile (may hold %n) */
+	int ctld_debug;           /* SlurmctldDebug as a log_level, default info */
+	int slurmd_debug;
+
+	char *auth_type;          /* AuthType, only "auth/munge" is accepted */
+	char *munge_socket;       /* AuthInfo=socket=PATH, NULL = munge's default */
+	uint32_t auth_ttl;        /* AuthInfo=ttl=N, default 0 = munged's */
+
+	char *slurm_user;         /* SlurmUser, default: the user running slurmctld */
+	uint32_t kill_wait;       /* KillWait, seconds, default 30 */
+	uint32_t min_job_age;     /* MinJobAge, seconds, default 300 */
+	uint32_t max_job_count;   /* MaxJobCount, default 10000 */
+	uint32_t first_job_id;    /* FirstJobId, default 1 */
+	uint32_t max_job_id;      /* MaxJobId, default 67043328 */
+	uint32_t message_timeout; /* MessageTimeout, seconds, default 10 */
+	uint32_t slurmd_timeout;  /* SlurmdTimeout, seconds, default 300 */
+	uint32_t inactive_limit;
+	bool job_requeue;         /* JobRequeue, default true */
+	uint64_t max_script_size; /* SchedulerParameters=max_script_size=, default 4 MiB */
+	char *sched_params;       /* SchedulerParameters as written */
+	uint64_t def_mem_per_cpu_mb;
+	uint64_t def_mem_per_node_mb;
+	uint32_t max_array_size;  /* MaxArraySize, default 1001 */
+
+	struct conf_node *nodes;
+	size_t n_nodes;
+	struct conf_partition *parts;
+	size_t n_parts;
+};
+
+/*
+ * Parse path. On error returns SKY_E_CONFIG (or SKY_E_IO) with eb holding
+ * "path:line: what is wrong"; *out is untouched. Caller frees *out with
+ * conf_free(). Defaults are filled in for everything not given.
+ */
+int conf_load(const char *path, struct sky_conf **out, struct sky_errbuf *eb);
+/* Same, from a string; name stands for the file in messages. */
+int conf_load_string(const char *text, const char *name, struct sky_conf **out,
+		     struct sky_errbuf *eb);
+void conf_free(struct sky_conf *c);
+
+/*
+ * Where commands and daemons look for the config, first that exists:
+ * $SLURM_SKY_CONF, $SLURM_CONF, $SLURM_SKY_HOME/slurm.conf,
+ * ~/.slurm-sky/slurm.conf, SYSCONFDIR/slurm-sky/slurm.conf.
+ * If none exists, the first candidate that is set (for the error message).
+ * Caller frees.
+ */
+char *conf_default_path(void);
+
+/* The partition named name, or NULL. Borrowed. */
+const struct conf_partition *conf_find_partition(const struct sky_conf *c, const char *name);
+/* The Default=YES partition, else the first, else NULL. Borrowed. */
+const struct conf_partition *conf_default_partition(const struct sky_conf *c);
+
+/* Replace %n with node and %h with the host name in a path template. Caller frees. */
+char *conf_node_path(const char *tmpl, const char *node);
+
+#endif

@@ -1,0 +1,34 @@
+# common/: the shared library every program links.
+noinst_LIBRARIES += common/libskycommon.a
+
+common_libskycommon_a_SOURCES = \
+	common/auth_munge.c common/auth_munge.h \
+	common/conf.c common/conf.h \
+	common/fname.c common/fname.h \
+	common/hostlist.c common/hostlist.h \
+	common/log.c common/log.h \
+	common/rpc_client.c common/rpc_client.h \
+	common/sky_err.c common/sky_err.h \
+	common/state_lmdb.c common/state_lmdb.h \
+	common/timefmt.c common/timefmt.h \
+	common/wire.c common/wire.h \
+	common/xalloc.c common/xalloc.h
+# End of common sources
+nodist_common_libskycommon_a_SOURCES = common/sky.pb-c.c common/sky.pb-c.h
+common_libskycommon_a_CFLAGS = $(AM_CFLAGS) $(MUNGE_CFLAGS) $(LMDB_CFLAGS) \
+	$(PROTOBUF_C_CFLAGS) $(LIBCRYPTO_CFLAGS)
+
+# Every program links these after libskycommon.a.
+SKY_COMMON_LIBS = common/libskycommon.a $(MUNGE_LIBS) $(LMDB_LIBS) \
+	$(PROTOBUF_C_LIBS) $(LIBCRYPTO_LIBS)
+
+# protoc-c writes both files; the stamp keeps parallel make from running it twice.
+BUILT_SOURCES += common/sky.pb-c.c common/sky.pb-c.h
+CLEANFILES += common/sky.pb-c.c common/sky.pb-c.h common/sky.pb-c.stamp
+EXTRA_DIST += common/sky.proto
+common/sky.pb-c.stamp: $(top_srcdir)/common/sky.proto
+	$(AM_V_GEN)$(MKDIR_P) common && \
+	$(PROTOC_C) --proto_path=$(top_srcdir)/common --c_out=common $(top_srcdir)/common/sky.proto && \
+	touch $@
+common/sky.pb-c.c common/sky.pb-c.h: common/sky.pb-c.stamp
+	@test -f $@ || { rm -f common/sky.pb-c.stamp; $(MAKE) $(AM_MAKEFLAGS) common/sky.pb-c.stamp; }

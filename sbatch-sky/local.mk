@@ -1,0 +1,1 @@
+# sbatch-sky/ build fragment (included by the top Makefile.am).

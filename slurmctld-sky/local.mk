@@ -1,0 +1,1 @@
+# slurmctld-sky/ build fragment (included by the top Makefile.am).

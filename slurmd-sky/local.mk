@@ -1,0 +1,1 @@
+# slurmd-sky/ build fragment (included by the top Makefile.am).

@@ -1,0 +1,1 @@
+# tests/unit/: Check unit tests (TAP).
