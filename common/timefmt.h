@@ -39,6 +39,13 @@ char *secs2time_str(int64_t secs, char *buf, size_t len);
 char *mins2time_str(uint32_t mins, char *buf, size_t len);
 
 /*
+ * A limit in minutes as scontrol show job/partition prints it (Slurm's
+ * mins2time_str): "HH:MM:SS" with zero-padded hours, "D-HH:MM:SS" past a
+ * day, "UNLIMITED" for SKY_INFINITE, "NOT_SET" for SKY_NO_VAL. Returns buf.
+ */
+char *mins2time_str_padded(uint32_t mins, char *buf, size_t len);
+
+/*
  * --begin / --deadline forms (slurm.md 1.4): HH:MM[:SS] [AM|PM], MMDD[YY],
  * MM/DD[/YY], MM.DD[.YY], MM/DD[/YY]-HH:MM[:SS], YYYY-MM-DD[THH:MM[:SS]],
  * now[+count[units]], midnight, noon, elevenses, fika, teatime, today,

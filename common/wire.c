@@ -159,7 +159,11 @@ int wire_write_all(int fd, const void *buf, size_t len, int timeout_ms, struct s
 	int rc;
 
 	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t n;
+		/* The fd may be blocking: wait first so the deadline holds. */
+		if (deadline >= 0 && (rc = wait_fd(fd, POLLOUT, deadline, eb)))
+			return rc;
+		n = send(fd, p, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -191,7 +195,10 @@ static int read_full(int fd, uint8_t *p, size_t len, int64_t deadline, bool *eof
 	int rc;
 
 	while (got < len) {
-		ssize_t n = read(fd, p + got, len - got);
+		ssize_t n;
+		if (deadline >= 0 && (rc = wait_fd(fd, POLLIN, deadline, eb)))
+			return rc;
+		n = read(fd, p + got, len - got);
 		if (n > 0) {
 			got += (size_t)n;
 			continue;

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages slurm-sky builds, runs and tests with.
+# Idempotent: installs only what is missing, and runs apt-get update only then.
+set -eu
+
+PKGS="gcc make autoconf automake libtool pkg-config
+libmunge-dev munge liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
+libevent-dev libhwloc-dev hwloc libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev
+check bats procps util-linux passwd python3"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root (or sudo) to install:$missing" >&2; exit 1; }
+	SUDO=sudo
+fi
+echo "install-deps: installing:$missing" >&2
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
