@@ -355,13 +355,19 @@ static int host_cmp(const void *a, const void *b)
 	return 0;
 }
 
+void hostlist_sort(struct hostlist *hl)
+{
+	if (hl && hl->n > 1)
+		qsort(hl->hosts, hl->n, sizeof(*hl->hosts), host_cmp);
+}
+
 void hostlist_uniq(struct hostlist *hl)
 {
 	size_t out = 0;
 
 	if (!hl || hl->n < 2)
 		return;
-	qsort(hl->hosts, hl->n, sizeof(*hl->hosts), host_cmp);
+	hostlist_sort(hl);
 	for (size_t i = 0; i < hl->n; i++) {
 		if (out > 0 && strcmp(hl->hosts[out - 1], hl->hosts[i]) == 0) {
 			free(hl->hosts[i]);

@@ -40,7 +40,9 @@ const char *hostlist_nth(const struct hostlist *hl, size_t n);
 /* Index of host, or -1. */
 ssize_t hostlist_find(const struct hostlist *hl, const char *host);
 
-/* Sort (prefix, then number, then width) and drop duplicates. */
+/* Sort (prefix, then number, then width), keeping duplicates. */
+void hostlist_sort(struct hostlist *hl);
+/* Sort and drop duplicates (a "hostset"). */
 void hostlist_uniq(struct hostlist *hl);
 
 /*

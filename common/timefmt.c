@@ -146,18 +146,28 @@ char *mins2time_str(uint32_t mins, char *buf, size_t len)
 	return buf;
 }
 
+char *secs2time_str_padded(int64_t secs, char *buf, size_t len)
+{
+	int64_t d = secs / 86400, h = secs / 3600 % 24, m = secs / 60 % 60, sec = secs % 60;
+
+	if (secs < 0)
+		snprintf(buf, len, "INVALID");
+	else if (d)
+		snprintf(buf, len, "%lld-%02lld:%02lld:%02lld", (long long)d, (long long)h,
+			 (long long)m, (long long)sec);
+	else
+		snprintf(buf, len, "%02lld:%02lld:%02lld", (long long)h, (long long)m, (long long)sec);
+	return buf;
+}
+
 char *mins2time_str_padded(uint32_t mins, char *buf, size_t len)
 {
-	uint32_t d = mins / 1440, h = mins / 60 % 24, m = mins % 60;
-
 	if (mins == SKY_INFINITE)
 		snprintf(buf, len, "UNLIMITED");
 	else if (mins == SKY_NO_VAL)
 		snprintf(buf, len, "NOT_SET");
-	else if (d)
-		snprintf(buf, len, "%u-%02u:%02u:00", d, h, m);
 	else
-		snprintf(buf, len, "%02u:%02u:00", h, m);
+		secs2time_str_padded((int64_t)mins * 60, buf, len);
 	return buf;
 }
 

@@ -32,7 +32,7 @@ int time_str2secs(const char *s, int64_t *secs, struct sky_errbuf *eb);
  */
 char *secs2time_str(int64_t secs, char *buf, size_t len);
 /*
- * A limit in minutes as scontrol/squeue print it: "UNLIMITED" for
+ * A limit in minutes as squeue and sinfo print it: "UNLIMITED" for
  * SKY_INFINITE, "NOT_SET" for SKY_NO_VAL, else the form of secs2time_str
  * for mins*60 ("30:00", "1:00:00", "1-00:00:00"). Returns buf.
  */
@@ -44,6 +44,8 @@ char *mins2time_str(uint32_t mins, char *buf, size_t len);
  * day, "UNLIMITED" for SKY_INFINITE, "NOT_SET" for SKY_NO_VAL. Returns buf.
  */
 char *mins2time_str_padded(uint32_t mins, char *buf, size_t len);
+/* The same form for seconds (scontrol RunTime=); "INVALID" when negative. */
+char *secs2time_str_padded(int64_t secs, char *buf, size_t len);
 
 /*
  * --begin / --deadline forms (slurm.md 1.4): HH:MM[:SS] [AM|PM], MMDD[YY],

@@ -301,7 +301,7 @@ int wire_connect_unix(const char *path, int timeout_ms, int *fd, struct sky_errb
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return sky_err_set(eb, SKY_E_CONNECT, "socket path too long: %s", path);
-	strcpy(sa.sun_path, path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return sky_err_set(eb, SKY_E_CONNECT, "socket: %s", strerror(errno));

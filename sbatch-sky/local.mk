@@ -1,1 +1,67 @@
 # sbatch-sky/ build fragment (included by the top Makefile.am).
+# The client commands. Shared code lives in a small library so the unit
+# tests link exactly what the programs run.
+noinst_LIBRARIES += sbatch-sky/libskycli.a
+
+sbatch_sky_libskycli_a_SOURCES = \
+	sbatch-sky/cli_util.c sbatch-sky/cli_util.h \
+	sbatch-sky/directives.c sbatch-sky/directives.h \
+	sbatch-sky/env_export.c sbatch-sky/env_export.h \
+	sbatch-sky/fmt.c sbatch-sky/fmt.h \
+	sbatch-sky/fmt_job.c sbatch-sky/fmt_job.h \
+	sbatch-sky/fmt_node.c sbatch-sky/fmt_node.h \
+	sbatch-sky/job_desc.c sbatch-sky/job_desc.h \
+	sbatch-sky/opt_parse.c sbatch-sky/opt_parse.h \
+	sbatch-sky/opt_table.c sbatch-sky/opt_table.h \
+	sbatch-sky/sbatch_opts.h \
+	sbatch-sky/script_read.c sbatch-sky/script_read.h \
+	sbatch-sky/show_job.c sbatch-sky/show_job.h \
+	sbatch-sky/show_node.c sbatch-sky/show_node.h \
+	sbatch-sky/state_names.c sbatch-sky/state_names.h
+# End of libskycli sources
+sbatch_sky_libskycli_a_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+
+SKY_CLI_LIBS = sbatch-sky/libskycli.a $(SKY_COMMON_LIBS)
+
+# Built in sbatch-sky/ (contrib/sky-up looks there); installed under their
+# Slurm names, so --program-suffix/--program-transform-name apply.
+bin_PROGRAMS += sbatch-sky/sbatch sbatch-sky/squeue sbatch-sky/scancel \
+	sbatch-sky/sinfo sbatch-sky/scontrol
+
+sbatch_sky_sbatch_SOURCES = sbatch-sky/sbatch.c
+sbatch_sky_sbatch_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_sbatch_LDADD = $(SKY_CLI_LIBS)
+
+sbatch_sky_squeue_SOURCES = sbatch-sky/squeue.c
+sbatch_sky_squeue_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_squeue_LDADD = $(SKY_CLI_LIBS)
+
+sbatch_sky_scancel_SOURCES = sbatch-sky/scancel.c
+sbatch_sky_scancel_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_scancel_LDADD = $(SKY_CLI_LIBS)
+
+sbatch_sky_sinfo_SOURCES = sbatch-sky/sinfo.c
+sbatch_sky_sinfo_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_sinfo_LDADD = $(SKY_CLI_LIBS)
+
+sbatch_sky_scontrol_SOURCES = sbatch-sky/scontrol.c
+sbatch_sky_scontrol_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_scontrol_LDADD = $(SKY_CLI_LIBS)
+
+# Unit tests (Check, TAP output).
+check_PROGRAMS += sbatch-sky/directives_test sbatch-sky/opts_test sbatch-sky/fmt_test
+TESTS += sbatch-sky/directives_test sbatch-sky/opts_test sbatch-sky/fmt_test
+
+sbatch_sky_directives_test_SOURCES = sbatch-sky/tests_directives.c
+sbatch_sky_directives_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_directives_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+sbatch_sky_opts_test_SOURCES = sbatch-sky/tests_opts.c
+sbatch_sky_opts_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_opts_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+sbatch_sky_fmt_test_SOURCES = sbatch-sky/tests_fmt.c
+sbatch_sky_fmt_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_fmt_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+EXTRA_DIST += sbatch-sky/README.md

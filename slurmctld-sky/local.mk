@@ -1,1 +1,27 @@
 # slurmctld-sky/ build fragment (included by the top Makefile.am).
+sbin_PROGRAMS += slurmctld-sky/slurmctld-sky
+
+slurmctld_sky_slurmctld_sky_SOURCES = \
+	slurmctld-sky/agent_link.c slurmctld-sky/agent_link.h \
+	slurmctld-sky/ctld.h \
+	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h \
+	slurmctld-sky/job_queue.c slurmctld-sky/job_queue.h \
+	slurmctld-sky/listener.c slurmctld-sky/listener.h \
+	slurmctld-sky/main.c \
+	slurmctld-sky/node_table.c slurmctld-sky/node_table.h \
+	slurmctld-sky/partition.c slurmctld-sky/partition.h \
+	slurmctld-sky/prov_local.c \
+	slurmctld-sky/provider.c slurmctld-sky/provider.h \
+	slurmctld-sky/rpc.h \
+	slurmctld-sky/rpc_agent.c \
+	slurmctld-sky/rpc_cancel.c \
+	slurmctld-sky/rpc_info.c \
+	slurmctld-sky/rpc_submit.c \
+	slurmctld-sky/rpc_table.c \
+	slurmctld-sky/rpc_update.c \
+	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h
+# End of slurmctld-sky sources
+slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
+	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS)
+slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS)
+EXTRA_DIST += slurmctld-sky/README.md

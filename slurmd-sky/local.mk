@@ -1,1 +1,48 @@
 # slurmd-sky/ build fragment (included by the top Makefile.am).
+# The node agent: one file per concern (see slurmd-sky/README.md). Everything
+# but main.c is a library, so the unit tests link the same code.
+noinst_LIBRARIES += slurmd-sky/libslurmd.a
+slurmd_sky_libslurmd_a_SOURCES = \
+	slurmd-sky/agent.h \
+	slurmd-sky/ctld_link.c slurmd-sky/ctld_link.h \
+	slurmd-sky/hw_detect.c slurmd-sky/hw_detect.h \
+	slurmd-sky/job_child.c slurmd-sky/job_child.h \
+	slurmd-sky/job_env.c slurmd-sky/job_env.h \
+	slurmd-sky/job_supervisor.c slurmd-sky/job_supervisor.h \
+	slurmd-sky/jobs.c slurmd-sky/jobs.h \
+	slurmd-sky/proc.c slurmd-sky/proc.h \
+	slurmd-sky/spool.c slurmd-sky/spool.h
+# End of slurmd-sky library sources
+SLURMD_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HWLOC_CFLAGS) \
+	$(PROTOBUF_C_CFLAGS) $(MUNGE_CFLAGS)
+SLURMD_LIBS = slurmd-sky/libslurmd.a $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(HWLOC_LIBS)
+slurmd_sky_libslurmd_a_CFLAGS = $(SLURMD_CFLAGS)
+
+sbin_PROGRAMS += slurmd-sky/slurmd-sky
+slurmd_sky_slurmd_sky_SOURCES = slurmd-sky/main.c
+slurmd_sky_slurmd_sky_CFLAGS = $(SLURMD_CFLAGS)
+slurmd_sky_slurmd_sky_LDADD = $(SLURMD_LIBS)
+
+# Unit tests of the agent's parts (Check, TAP; helpers from tests/unit/unit.h).
+SLURMD_TEST_CFLAGS = $(SLURMD_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
+SLURMD_TEST_LIBS = $(SLURMD_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += slurmd-sky/job_env_test
+slurmd_sky_job_env_test_SOURCES = slurmd-sky/job_env_test.c
+slurmd_sky_job_env_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_job_env_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/job_env_test
+
+check_PROGRAMS += slurmd-sky/supervisor_test
+slurmd_sky_supervisor_test_SOURCES = slurmd-sky/supervisor_test.c
+slurmd_sky_supervisor_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_supervisor_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/supervisor_test
+
+check_PROGRAMS += slurmd-sky/spool_hw_test
+slurmd_sky_spool_hw_test_SOURCES = slurmd-sky/spool_hw_test.c
+slurmd_sky_spool_hw_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_spool_hw_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/spool_hw_test
+# End of slurmd-sky tests
+EXTRA_DIST += slurmd-sky/README.md

@@ -76,6 +76,21 @@ START_TEST(test_order_and_duplicates_kept)
 }
 END_TEST
 
+/* Slurm's sorted hostlist keeps duplicates: tux2,tux1,tux2 -> tux[1-2,2]. */
+START_TEST(test_sort_keeps_duplicates)
+{
+	struct hostlist *hl = parse_ok("tux2,tux1,tux2");
+	char *s;
+
+	hostlist_sort(hl);
+	ck_assert_uint_eq(hostlist_count(hl), 3);
+	s = hostlist_ranged_string(hl);
+	ck_assert_str_eq(s, "tux[1-2,2]");
+	free(s);
+	hostlist_destroy(hl);
+}
+END_TEST
+
 START_TEST(test_uniq_sorts_and_dedups)
 {
 	struct hostlist *hl = parse_ok("tux2,tux1,tux2");
@@ -255,6 +270,7 @@ static Suite *hostlist_suite(void)
 	tcase_add_test(tc, test_reference_vector);
 	tcase_add_test(tc, test_order_and_duplicates_kept);
 	tcase_add_test(tc, test_uniq_sorts_and_dedups);
+	tcase_add_test(tc, test_sort_keeps_duplicates);
 	tcase_add_test(tc, test_leading_zeros_fix_width);
 	tcase_add_test(tc, test_several_brackets);
 	tcase_add_test(tc, test_separators);

@@ -1,0 +1,277 @@
+/* sched_fifo.c: see sched_fifo.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "ctld.h"
+#include "hostlist.h"
+#include "job_launch.h"
+#include "log.h"
+#include "sched_fifo.h"
+#include "xalloc.h"
+
+/* What one job asks of each node it gets. */
+struct job_need {
+	uint32_t nodes;
+	uint32_t cpus;             /* per node */
+	uint64_t mem_mb;           /* per node */
+	bool whole_mem;            /* --mem=0 */
+	bool exclusive;
+	char **req, **exc;         /* -w / -x host names, owned */
+	size_t n_req, n_exc;
+};
+
+static void sched_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctld *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->sched_pending = false;
+	sched_run(c);
+}
+
+int sched_init(struct ctld *c)
+{
+	c->ev_sched = event_new(c->base, -1, 0, sched_cb, c);
+	return c->ev_sched ? 0 : SKY_E_NOMEM;
+}
+
+void sched_fini(struct ctld *c)
+{
+	if (c->ev_sched)
+		event_free(c->ev_sched);
+	c->ev_sched = NULL;
+}
+
+void sched_request(struct ctld *c)
+{
+	if (c->sched_pending || !c->ev_sched)
+		return;
+	c->sched_pending = true;
+	event_active(c->ev_sched, EV_TIMEOUT, 0);
+}
+
+static int order_cmp(const void *a, const void *b)
+{
+	const Sky__JobRecord *x = (*(struct job *const *)a)->rec;
+	const Sky__JobRecord *y = (*(struct job *const *)b)->rec;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (x->submit_time != y->submit_time)
+		return x->submit_time < y->submit_time ? -1 : 1;
+	return x->job_id < y->job_id ? -1 : x->job_id > y->job_id;
+}
+
+static void free_names(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void need_fini(struct job_need *nd)
+{
+	free_names(nd->req, nd->n_req);
+	free_names(nd->exc, nd->n_exc);
+}
+
+static void need_of(const struct job *j, const struct partition *p, struct job_need *nd)
+{
+	const Sky__JobRecord *r = j->rec;
+	const Sky__JobDesc *d = r->desc;
+	struct sky_errbuf eb;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->nodes = r->num_nodes ? r->num_nodes : 1;
+	nd->cpus = r->cpus_per_node ? r->cpus_per_node : 1;
+	nd->mem_mb = r->mem_per_node_mb;
+	nd->whole_mem = d->has_mem_set && d->mem_set && !d->mem_per_node_mb && !d->mem_per_cpu_mb;
+	nd->exclusive = (d->has_exclusive && d->exclusive) || p->exclusive;
+	/* Validated at submission; a failure here only drops the constraint. */
+	sky_err_clear(&eb);
+	if (d->req_nodes && *d->req_nodes)
+		hostlist_expand(d->req_nodes, &nd->req, &nd->n_req, &eb);
+	if (d->exc_nodes && *d->exc_nodes)
+		hostlist_expand(d->exc_nodes, &nd->exc, &nd->n_exc, &eb);
+}
+
+/* Whether node n can take the job now; fills what the job would hold there. */
+static bool node_fits(const struct node *n, const struct job_need *nd, struct job_alloc *a)
+{
+	if (!node_usable(n) || node_name_in(nd->exc, nd->n_exc, n->name))
+		return false;
+	if (nd->exclusive && n->n_jobs)
+		return false;
+	if (node_free_cpus(n) < nd->cpus)
+		return false;
+	if (nd->whole_mem && n->alloc_mem_mb)
+		return false;
+	if (!nd->whole_mem && nd->mem_mb && n->real_memory_mb && node_free_mem(n) < nd->mem_mb)
+		return false;
+	a->node = (struct node *)n;
+	a->cpus = nd->exclusive ? node_cpus(n) : nd->cpus;
+	a->mem_mb = nd->whole_mem ? n->real_memory_mb : nd->mem_mb;
+	return true;
+}
+
+/* Pick nodes: the required ones first, then the partition's in config order. */
+static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct job_need *nd,
+			 struct job_alloc *out)
+{
+	size_t got = 0, i;
+
+	for (i = 0; i < nd->n_req; i++) {
+		struct node *n = node_find(&c->nodes, nd->req[i]);
+		if (!n || !part_has_node(p, n) || !node_fits(n, nd, &out[got]))
+			return 0;
+		got++;
+	}
+	for (i = 0; i < p->n_nodes && got < nd->nodes; i++) {
+		if (node_name_in(nd->req, nd->n_req, p->nodes[i]->name))
+			continue;
+		if (node_fits(p->nodes[i], nd, &out[got]))
+			got++;
+	}
+	return got >= nd->nodes ? got : 0;
+}
+
+/* Try to start j now. Returns true when it got nodes. */
+static bool try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now)
+{
+	struct job_need nd;
+	struct job_alloc *alloc;
+	size_t got;
+
+	need_of(j, p, &nd);
+	if (nd.nodes > p->n_nodes) {
+		need_fini(&nd);
+		return false;
+	}
+	alloc = xcalloc(p->n_nodes + nd.n_req + 1, sizeof(*alloc));
+	got = pick_nodes(c, p, &nd, alloc);
+	if (got)
+		job_start(c, j, alloc, got, now);
+	free(alloc);
+	need_fini(&nd);
+	return got > 0;
+}
+
+/* The reason a pending job cannot even be considered, or NULL. */
+static const char *blocker(const struct job *j, const struct partition *p, time_t now)
+{
+	const Sky__JobRecord *r = j->rec;
+
+	if (!r->priority)
+		return r->reason && strncmp(r->reason, "JobHeld", 7) == 0 ? r->reason : REASON_HELD_USER;
+	if (r->eligible_time > (uint64_t)now)
+		return REASON_BEGIN_TIME;
+	if (!p)
+		return REASON_PART_CONFIG;
+	if (!part_runs_jobs(p))
+		return strcasecmp(p->state, "INACTIVE") == 0 ? REASON_PART_INACTIVE : REASON_PART_DOWN;
+	return NULL;
+}
+
+/* Commit the jobs started in this pass; undo them all if the commit fails. */
+static bool commit_started(struct ctld *c, struct job **started, size_t n)
+{
+	struct store_txn *t = NULL;
+	struct sky_errbuf eb;
+	size_t i;
+
+	sky_err_clear(&eb);
+	if (store_begin(c->store, true, &t, &eb))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (job_save(c, started[i], t, &eb)) {
+			store_abort(t);
+			goto fail;
+		}
+	if (store_commit(t, &eb))
+		goto fail;
+	return true;
+fail:
+	log_error("cannot save %zu started jobs, they stay pending: %s", n, sky_err_msg(&eb));
+	for (i = 0; i < n; i++)
+		job_requeue_pending(c, started[i]);
+	return false;
+}
+
+static void launch_started(struct ctld *c, struct job **started, size_t n, time_t now)
+{
+	struct sky_errbuf eb;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct job *j = started[i];
+		sky_err_clear(&eb);
+		log_info("job %u: started on %s", j->rec->job_id, j->rec->node_list);
+		if (job_launch(c, j, &eb) == 0)
+			continue;
+		log_error("job %u: launch: %s", j->rec->job_id, sky_err_msg(&eb));
+		if (eb.code != SKY_E_NOT_FOUND)
+			continue;   /* the agent's next registration sorts it out */
+		job_end(c, j, SKY__JOB_STATE__JOB_FAILED, now);
+		job_set_reason(j, REASON_LAUNCH_FAILED);
+		job_set_str(&j->rec->state_desc, "batch script missing from the state store");
+		sky_err_clear(&eb);
+		if (job_commit(c, j, &eb))
+			log_error("job %u: %s", j->rec->job_id, sky_err_msg(&eb));
+	}
+}
+
+void sched_run(struct ctld *c)
+{
+	struct job **queue, **started, *j;
+	bool *blocked;
+	size_t n = 0, n_started = 0, i;
+	time_t now = time(NULL);
+
+	queue = xcalloc(c->jobs.count + 1, sizeof(*queue));
+	JOB_FOREACH(&c->jobs, j)
+		if (job_is_schedulable(j))
+			queue[n++] = j;
+	if (!n) {
+		free(queue);
+		return;
+	}
+	qsort(queue, n, sizeof(*queue), order_cmp);
+	started = xcalloc(n, sizeof(*started));
+	blocked = xcalloc(c->parts.count + 1, sizeof(*blocked));
+	for (i = 0; i < n; i++) {
+		struct partition *p = part_find(&c->parts, queue[i]->rec->partition);
+		const char *why = blocker(queue[i], p, now);
+		size_t pi;
+
+		queue[i]->rec->has_last_sched_eval = true;
+		queue[i]->rec->last_sched_eval = (uint64_t)now;
+		if (why) {
+			job_set_reason(queue[i], why);
+			continue;
+		}
+		pi = (size_t)(p - c->parts.parts);
+		if (blocked[pi]) {
+			job_set_reason(queue[i], REASON_PRIORITY);
+			continue;
+		}
+		if (try_start(c, queue[i], p, now)) {
+			started[n_started++] = queue[i];
+			continue;
+		}
+		job_set_reason(queue[i], REASON_RESOURCES);
+		blocked[pi] = true;
+	}
+	if (n_started && commit_started(c, started, n_started))
+		launch_started(c, started, n_started, now);
+	free(blocked);
+	free(started);
+	free(queue);
+}
