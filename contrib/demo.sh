@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
 contrib/install-deps.sh
-[ -x configure ] || ./autogen.sh >/dev/null
+[ -x configure ] || ./autogen.sh >/dev/null 2>&1
 [ -f Makefile ] || ./configure -q
 make -s -j2 >/dev/null
 
@@ -15,7 +15,9 @@ if [ -e "$home/slurm.conf" ]; then
 	contrib/sky-down "$home" >/dev/null 2>&1 || true
 	rm -rf "$home"
 fi
-eval "$(contrib/sky-up "$home")"
+# Not eval "$(...)" directly: that would hide a failure of sky-up.
+exports=$(contrib/sky-up "$home") || exit 1
+eval "$exports"
 echo "slurm-sky is up in $home; its commands are in $home/bin"
 
 work=$(mktemp -d)
