@@ -6,7 +6,9 @@ common_libskycommon_a_SOURCES = \
 	common/conf.c common/conf.h \
 	common/fname.c common/fname.h \
 	common/hostlist.c common/hostlist.h \
+	common/job_defs.h \
 	common/log.c common/log.h \
+	common/mail_type.c common/mail_type.h \
 	common/rpc_client.c common/rpc_client.h \
 	common/sky_err.c common/sky_err.h \
 	common/state_lmdb.c common/state_lmdb.h \

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_fold.h"
 #include "cli_util.h"
 #include "fmt_job.h"
 #include "state_names.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define NICE_OFFSET 0x80000000u
+#include "job_defs.h"
 
 typedef char *(*job_value_fn)(const Sky__JobRecord *j, time_t now);
 
@@ -30,9 +31,25 @@ static char *xfmt_u32(uint32_t v)
 
 static char *val_id(const Sky__JobRecord *j, time_t now)
 {
+	const char *fold = array_fold_label(j);
+
 	(void)now;
+	/* Slurm's squeue renders the id into a 32-byte buffer: at most 31 characters. */
+	if (fold) {
+		char *id = xasprintf("%u_[%s]", j->array_job_id, fold);
+		if (strlen(id) > 31)
+			id[31] = '\0';
+		return id;
+	}
 	if (j->has_array_task_id && j->array_job_id)
 		return xasprintf("%u_%u", j->array_job_id, j->array_task_id);
+	return xfmt_u32(j->job_id);
+}
+
+/* %A: unique for every array task (its own job id). */
+static char *val_raw_id(const Sky__JobRecord *j, time_t now)
+{
+	(void)now;
 	return xfmt_u32(j->job_id);
 }
 
@@ -45,6 +62,8 @@ static char *val_array_job(const Sky__JobRecord *j, time_t now)
 static char *val_array_task(const Sky__JobRecord *j, time_t now)
 {
 	(void)now;
+	if (array_fold_label(j))
+		return xstrdup(array_fold_label(j));
 	return j->has_array_task_id ? xfmt_u32(j->array_task_id) : xstrdup("N/A");
 }
 
@@ -258,7 +277,8 @@ static char *val_comment(const Sky__JobRecord *j, time_t now)
 static char *val_dependency(const Sky__JobRecord *j, time_t now)
 {
 	(void)now;
-	return str_or_null(j->desc->dependency);
+	/* What is left to satisfy, as the controller keeps it (job_depend.h). */
+	return str_or_null(j->dependency_left && *j->dependency_left ? j->dependency_left : NULL);
 }
 
 static char *val_req_nodes(const Sky__JobRecord *j, time_t now)
@@ -299,6 +319,14 @@ static char *val_nice(const Sky__JobRecord *j, time_t now)
 	return xasprintf("%" PRId64, (int64_t)j->desc->nice - (int64_t)NICE_OFFSET);
 }
 
+/* %Y: nodes the backfill scheduler plans for a pending job; FIFO plans none. */
+static char *val_sched_nodes(const Sky__JobRecord *j, time_t now)
+{
+	(void)j;
+	(void)now;
+	return xstrdup("(null)");
+}
+
 static char *val_work_dir(const Sky__JobRecord *j, time_t now)
 {
 	(void)now;
@@ -311,8 +339,14 @@ static char *val_command(const Sky__JobRecord *j, time_t now)
 	return str_or_null(j->desc->command);
 }
 
+static char *val_features(const Sky__JobRecord *j, time_t now)
+{
+	(void)now;
+	return str_or_null(j->desc->constraint);
+}
+
 static const struct job_field job_fields[] = {
-	{ 'A', "JOBID", true, val_id },
+	{ 'A', "JOBID", true, val_raw_id },
 	{ 'a', "ACCOUNT", true, val_account },
 	{ 'B', "EXEC_HOST", true, val_batch_host },
 	{ 'C', "CPUS", true, val_cpus },
@@ -321,6 +355,7 @@ static const struct job_field job_fields[] = {
 	{ 'E', "DEPENDENCY", true, val_dependency },
 	{ 'e', "END_TIME", true, val_end },
 	{ 'F', "ARRAY_JOB_ID", true, val_array_job },
+	{ 'f', "FEATURES", true, val_features },
 	{ 'G', "GROUP", true, val_gid },
 	{ 'g', "GROUP", true, val_group },
 	{ 'i', "JOBID", true, val_id },
@@ -348,6 +383,7 @@ static const struct job_field job_fields[] = {
 	{ 'V', "SUBMIT_TIME", true, val_submit },
 	{ 'x', "EXC_NODES", true, val_exc_nodes },
 	{ 'y', "NICE", true, val_nice },
+	{ 'Y', "SCHEDNODES", true, val_sched_nodes },
 	{ 'Z', "WORK_DIR", true, val_work_dir },
 };
 #define N_JOB_FIELDS (sizeof(job_fields) / sizeof(job_fields[0]))

@@ -11,10 +11,11 @@
 #include "env_export.h"
 #include "hostlist.h"
 #include "job_desc.h"
+#include "opt_mail.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define NICE_OFFSET 0x80000000u
+#include "job_defs.h"
 
 /* Host names from a -w file: whitespace or commas between them. Caller frees. */
 static int read_host_file(const char *path, char **list, struct sky_errbuf *eb)
@@ -138,7 +139,12 @@ static int build_env(const struct sbatch_opts *o, const struct submit_ctx *ctx, 
 	env_free(base, nbase);
 	if (rc)
 		return rc;
-	if (user_env)
+	/* --export-file definitions are merged over the exported environment, as Slurm does. */
+	if (o->export_file && (rc = opt_export_file_apply(o->export_file, &out, &nout, eb))) {
+		env_free(out, nout);
+		return rc;
+	}
+	if (user_env || o->get_user_env)
 		env_set(&out, &nout, "SLURM_GET_USER_ENV", "1");
 	d->env = out;
 	d->n_env = nout;
@@ -199,6 +205,16 @@ static void set_flags(const struct sbatch_opts *o, Sky__JobDesc *d)
 		d->has_begin_time = true;
 		d->begin_time = (uint64_t)o->begin;
 	}
+	if (o->deadline) {
+		d->has_deadline = true;
+		d->deadline = (uint64_t)o->deadline;
+	}
+	if (o->signal_num) {
+		d->has_signal_num = d->has_signal_secs = d->has_signal_batch_only = true;
+		d->signal_num = o->signal_num;
+		d->signal_secs = o->signal_secs;
+		d->signal_batch_only = o->signal_batch;
+	}
 	if (o->requeue >= 0) {
 		d->has_requeue = d->has_requeue_set = d->requeue_set = true;
 		d->requeue = o->requeue == 1;
@@ -229,11 +245,29 @@ int job_desc_build(const struct sbatch_opts *o, const struct submit_ctx *ctx, co
 	d->account = xstrdup(o->account);
 	d->qos = xstrdup(o->qos);
 	d->comment = xstrdup(o->comment);
+	d->array = xstrdup(o->array);
+	d->dependency = xstrdup(o->dependency);
+	if (o->kill_on_invalid_dep >= 0) {
+		d->has_kill_on_invalid_dep = true;
+		d->kill_on_invalid_dep = o->kill_on_invalid_dep == 1;
+	}
 	d->gres = xstrdup(o->gres);
 	d->gpus = xstrdup(o->gpus);
 	d->gpus_per_node = xstrdup(o->gpus_per_node);
+	d->gpus_per_task = xstrdup(o->gpus_per_task);
+	if (o->mem_per_gpu_set) {
+		d->has_mem_per_gpu_mb = true;
+		d->mem_per_gpu_mb = o->mem_per_gpu_mb;
+	}
 	d->req_nodes = xstrdup(o->nodelist);
 	d->exc_nodes = xstrdup(o->exclude);
+	d->constraint = xstrdup(o->constraint);
+	d->mail_type = xstrdup(o->mail_type);
+	d->mail_user = xstrdup(o->mail_user);
+	if (o->priority_set) {
+		d->has_priority = true;
+		d->priority = o->priority;
+	}
 	d->export_env = xstrdup(o->export_env);
 	d->work_dir = o->chdir ? abs_path(ctx->cwd, o->chdir) : xstrdup(ctx->cwd);
 	d->submit_dir = xstrdup(ctx->cwd);
@@ -276,9 +310,12 @@ void job_desc_free(Sky__JobDesc *d)
 	free(d->account);
 	free(d->qos);
 	free(d->comment);
+	free(d->array);
+	free(d->dependency);
 	free(d->gres);
 	free(d->gpus);
 	free(d->gpus_per_node);
+	free(d->gpus_per_task);
 	free(d->req_nodes);
 	free(d->exc_nodes);
 	free(d->export_env);

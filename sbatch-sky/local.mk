@@ -4,6 +4,8 @@
 noinst_LIBRARIES += sbatch-sky/libskycli.a
 
 sbatch_sky_libskycli_a_SOURCES = \
+	sbatch-sky/array_fold.c sbatch-sky/array_fold.h \
+	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
 	sbatch-sky/cli_util.c sbatch-sky/cli_util.h \
 	sbatch-sky/directives.c sbatch-sky/directives.h \
 	sbatch-sky/env_export.c sbatch-sky/env_export.h \
@@ -11,17 +13,28 @@ sbatch_sky_libskycli_a_SOURCES = \
 	sbatch-sky/fmt_job.c sbatch-sky/fmt_job.h \
 	sbatch-sky/fmt_node.c sbatch-sky/fmt_node.h \
 	sbatch-sky/job_desc.c sbatch-sky/job_desc.h \
+	sbatch-sky/job_sel.c sbatch-sky/job_sel.h \
+	sbatch-sky/json_out.c sbatch-sky/json_out.h \
+	sbatch-sky/opt_control.c sbatch-sky/opt_control.h \
+	sbatch-sky/opt_array.c sbatch-sky/opt_array.h \
+	sbatch-sky/opt_env.c sbatch-sky/opt_env.h \
+	sbatch-sky/opt_mail.c sbatch-sky/opt_mail.h \
 	sbatch-sky/opt_parse.c sbatch-sky/opt_parse.h \
 	sbatch-sky/opt_table.c sbatch-sky/opt_table.h \
+	sbatch-sky/sacct_fields.c sbatch-sky/sacct_fields.h \
 	sbatch-sky/sbatch_opts.h \
+	sbatch-sky/scontrol_ext.c sbatch-sky/scontrol_ext.h \
+	sbatch-sky/scancel_confirm.c sbatch-sky/scancel_confirm.h \
 	sbatch-sky/script_read.c sbatch-sky/script_read.h \
 	sbatch-sky/show_job.c sbatch-sky/show_job.h \
+	sbatch-sky/squeue_fields.c sbatch-sky/squeue_fields.h \
 	sbatch-sky/show_node.c sbatch-sky/show_node.h \
-	sbatch-sky/state_names.c sbatch-sky/state_names.h
+	sbatch-sky/state_names.c sbatch-sky/state_names.h \
+	sbatch-sky/task_yaml.c sbatch-sky/task_yaml.h
 # End of libskycli sources
-sbatch_sky_libskycli_a_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_libskycli_a_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 
-SKY_CLI_LIBS = sbatch-sky/libskycli.a $(SKY_COMMON_LIBS)
+SKY_CLI_LIBS = sbatch-sky/libskycli.a $(SKY_COMMON_LIBS) $(YAML_LIBS) $(JSONC_LIBS)
 
 # Built in sbatch-sky/ (contrib/sky-up looks there); installed under their
 # Slurm names, so --program-suffix/--program-transform-name apply.
@@ -64,4 +77,33 @@ sbatch_sky_fmt_test_SOURCES = sbatch-sky/tests_fmt.c
 sbatch_sky_fmt_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
 sbatch_sky_fmt_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += sbatch-sky/array_test
+TESTS += sbatch-sky/array_test
+sbatch_sky_array_test_SOURCES = sbatch-sky/tests_array.c
+sbatch_sky_array_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_array_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += sbatch-sky/control_test
+TESTS += sbatch-sky/control_test
+sbatch_sky_control_test_SOURCES = sbatch-sky/tests_control.c
+sbatch_sky_control_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_control_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
 EXTRA_DIST += sbatch-sky/README.md
+
+check_PROGRAMS += sbatch-sky/task_yaml_test
+TESTS += sbatch-sky/task_yaml_test
+sbatch_sky_task_yaml_test_SOURCES = sbatch-sky/tests_task_yaml.c
+sbatch_sky_task_yaml_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_task_yaml_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+# sacct and the --json documents (helper B).
+bin_PROGRAMS += sbatch-sky/sacct
+sbatch_sky_sacct_SOURCES = sbatch-sky/sacct.c
+sbatch_sky_sacct_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_sacct_LDADD = $(SKY_CLI_LIBS)
+check_PROGRAMS += sbatch-sky/sacct_test
+TESTS += sbatch-sky/sacct_test
+sbatch_sky_sacct_test_SOURCES = sbatch-sky/tests_sacct.c
+sbatch_sky_sacct_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) $(JSONC_CFLAGS)
+sbatch_sky_sacct_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)

@@ -13,11 +13,15 @@
 #include <strings.h>
 
 #include "cli_util.h"
+#include "opt_array.h"
+#include "opt_control.h"
+#include "opt_env.h"
+#include "opt_mail.h"
 #include "opt_table.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define NICE_OFFSET 0x80000000u
+#include "job_defs.h"
 
 #define FIELD(o, d, type) ((type *)((char *)(o) + (d)->off))
 #define CFIELD(o, d, type) ((const type *)((const char *)(o) + (d)->off))
@@ -483,11 +487,18 @@ static char *get_int(const struct opt_desc *d, const struct sbatch_opts *o)
 /* Sorted by long name, so -v lists options in Slurm's order. */
 static const struct opt_desc table[] = {
 	STR_ROW("account", 'A', "SBATCH_ACCOUNT", account, "name", "charge job to specified account"),
+	STR_ROW("array", 'a', "SBATCH_ARRAY_INX", array, "indexes", "job array index values"),
 	{ "begin", required_argument, 'b', NULL, 0, 0, OFF(begin), set_begin, reset_begin, get_begin,
 	  "time", "defer job until HH:MM MM/DD/YY" },
 	{ "chdir", required_argument, 'D', NULL, OPT_F_FIRST, 0, OFF(chdir), set_str, reset_str,
 	  get_str, "path", "change working directory" },
 	STR_ROW("comment", 0, NULL, comment, "name", "arbitrary comment"),
+	STR_ROW("constraint", 'C', "SBATCH_CONSTRAINT", constraint, "list",
+		"specify a list of constraints"),
+	STR_ROW("dependency", 'd', NULL, dependency, "type:jobid[:time]",
+		"defer job until condition on jobid is satisfied"),
+	{ "deadline", required_argument, 0, NULL, 0, 0, OFF(deadline), opt_set_deadline,
+	  opt_reset_deadline, opt_get_deadline, "time", "remove the job if no ending possible before this deadline" },
 	{ "cpus-per-task", required_argument, 'c', NULL, 0, 0, OFF(cpus_per_task), set_pos_u32,
 	  reset_u32, get_u32, "ncpus", "number of cpus required per task" },
 	PATH_ROW("error", 'e', "SBATCH_ERROR", std_err, "file for batch script's standard error"),
@@ -496,21 +507,37 @@ static const struct opt_desc table[] = {
 	  reset_exclusive, get_exclusive, "user|mcs", "allocate nodes in exclusive mode" },
 	STR_ROW("export", 0, "SBATCH_EXPORT", export_env, "names|ALL|NONE",
 		"specify environment variables to export"),
+	STR_ROW("export-file", 0, NULL, export_file, "file|fd",
+		"specify environment variables file or file descriptor to export"),
+	{ "get-user-env", optional_argument, 0, "SBATCH_GET_USER_ENV", 0, 0, OFF(get_user_env),
+	  opt_set_get_user_env, opt_reset_get_user_env, opt_get_get_user_env, "timeout",
+	  "load the user's login environment on the node" },
 	{ "gid", required_argument, 0, NULL, 0, 0, OFF(gid), set_gid, reset_id, get_u32,
 	  "group_id", "group ID to run job as (user root only)" },
 	STR_ROW("gpus", 'G', "SBATCH_GPUS", gpus, "n", "count of GPUs required for the job"),
 	STR_ROW("gpus-per-node", 0, "SBATCH_GPUS_PER_NODE", gpus_per_node, "n",
 		"number of GPUs required per allocated node"),
+	STR_ROW("gpus-per-task", 0, "SBATCH_GPUS_PER_TASK", gpus_per_task, "n",
+		"number of GPUs required per spawned task"),
 	STR_ROW("gres", 0, "SBATCH_GRES", gres, "list", "required generic resources"),
 	{ "help", no_argument, 'h', NULL, OPT_F_EARLY, 0, OFF(help), set_flag, reset_flag, NULL,
 	  NULL, "show this help message" },
 	FLAG_ROW("hold", 'H', NULL, hold, "submit job in held state"),
 	PATH_ROW("input", 'i', "SBATCH_INPUT", std_in, "file for batch script's standard input"),
 	STR_ROW("job-name", 'J', "SBATCH_JOB_NAME", job_name, "jobname", "name of job"),
+	{ "kill-on-invalid-dep", required_argument, 0, NULL, 0, 0, OFF(kill_on_invalid_dep),
+	  opt_set_kill_dep, opt_reset_kill_dep, opt_get_kill_dep, "yes|no",
+	  "if a job has an invalid dependency, then Slurm is to terminate it" },
+	{ "mail-type", required_argument, 0, NULL, 0, 0, OFF(mail_type), opt_set_mail_type,
+	  reset_str, get_str, "type", "notify on state change: BEGIN, END, FAIL or ALL" },
+	STR_ROW("mail-user", 0, NULL, mail_user, "user", "who to send email notification for job state changes"),
 	{ "mem", required_argument, 0, "SBATCH_MEM_PER_NODE", 0, 0, OFF(mem_mb), set_mem, reset_mem,
 	  get_mem, "MB", "minimum amount of real memory" },
 	{ "mem-per-cpu", required_argument, 0, "SBATCH_MEM_PER_CPU", 0, 0, OFF(mem_per_cpu_mb),
 	  set_mem, reset_mem, get_mem, "MB", "maximum amount of real memory per allocated cpu" },
+	{ "mem-per-gpu", required_argument, 0, "SBATCH_MEM_PER_GPU", 0, 0, OFF(mem_per_gpu_mb),
+	  opt_set_mem_per_gpu, opt_reset_mem_per_gpu, opt_get_mem_per_gpu, "MB",
+	  "real memory required per allocated GPU" },
 	{ "nice", optional_argument, 0, NULL, 0, 0, OFF(nice), set_nice, reset_nice, get_nice,
 	  "value", "decrease scheduling priority by value" },
 	{ "no-requeue", no_argument, 0, "SBATCH_NO_REQUEUE", 0, 1, OFF(requeue), set_requeue,
@@ -528,11 +555,16 @@ static const struct opt_desc table[] = {
 	FLAG_ROW("parsable", 0, NULL, parsable, "outputs only the jobid and cluster name (if present)"),
 	STR_ROW("partition", 'p', "SBATCH_PARTITION", partition, "partition",
 		"partition requested"),
+	{ "priority", required_argument, 0, NULL, 0, 0, OFF(priority), opt_set_priority,
+	  opt_reset_priority, opt_get_priority, "value", "set the priority of the job to value" },
 	STR_ROW("qos", 'q', "SBATCH_QOS", qos, "qos", "quality of service"),
 	{ "quiet", no_argument, 'Q', NULL, OPT_F_EARLY, 0, OFF(quiet), set_quiet, reset_int, get_int,
 	  NULL, "quiet mode (suppress informational messages)" },
 	{ "requeue", no_argument, 0, "SBATCH_REQUEUE", 0, 1, OFF(requeue), set_requeue,
 	  reset_requeue, get_requeue, NULL, "if set, permit the job to be requeued" },
+	{ "signal", required_argument, 0, "SBATCH_SIGNAL", 0, 0, OFF(signal_num), opt_set_signal,
+	  opt_reset_signal, opt_get_signal, "[R:]num[@time]",
+	  "send signal when time limit within time seconds" },
 	{ "tasks-per-node", required_argument, 0, NULL, 0, 2, OFF(ntasks_per_node), set_pos_u32,
 	  reset_u32, get_u32, NULL, NULL },
 	FLAG_ROW("test-only", 0, NULL, test_only, "validate batch script but do not submit"),

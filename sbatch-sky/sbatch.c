@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_fold.h"
 #include "cli_util.h"
 #include "directives.h"
 #include "job_desc.h"
@@ -27,6 +28,7 @@
 #include "rpc_client.h"
 #include "script_read.h"
 #include "state_names.h"
+#include "task_yaml.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -72,7 +74,7 @@ static void set_log_level(const struct sbatch_opts *o)
 
 /* The script body: generated for --wrap, else read from the file or stdin and checked. */
 static int load_script(struct sbatch_opts *o, const char *cwd, char **path, char **body,
-		       size_t *len, struct sky_errbuf *eb)
+		       size_t *len, struct task_yaml **task, struct sky_errbuf *eb)
 {
 	int rc;
 
@@ -91,6 +93,16 @@ static int load_script(struct sbatch_opts *o, const char *cwd, char **path, char
 	}
 	if ((rc = script_read(*path, SCRIPT_MAX_SIZE, body, len, eb)))
 		return rc;
+	if (task_yaml_detect(*path, *body, *len)) {
+		char *yaml = *body;
+		rc = task_yaml_load(o->script_argc > 0 ? o->script_argv[0] : "stdin", yaml, *len,
+				    environ, o, task, body, len, eb);
+		free(yaml);
+		if (rc) {
+			*body = NULL;
+			return rc;
+		}
+	}
 	if ((rc = script_check(*body, *len, eb))) {
 		FREE_NULL(*body);
 		return rc;
@@ -139,7 +151,7 @@ static int wait_job(struct sky_client *c, uint32_t id)
 	for (;;) {
 		Sky__JobInfoReply *r = NULL;
 		struct sky_errbuf eb;
-		const Sky__JobRecord *j = NULL;
+		bool found = false, done = false;
 		int rc, ec;
 
 		sleep(delay);
@@ -152,21 +164,17 @@ static int wait_job(struct sky_client *c, uint32_t id)
 				  cli_rpc_errtext(&eb));
 			continue;
 		}
-		for (size_t i = 0; !rc && i < r->n_jobs; i++)
-			if (r->jobs[i]->job_id == id)
-				j = r->jobs[i];
-		if (!j) {
+		/* An array ends when all its tasks have; the highest exit code wins. */
+		ec = rc ? 0 : array_wait_status(r, id, &found, &done);
+		if (!found) {
 			log_error("Job %u no longer found and exit code not found", id);
 			if (r)
 				sky__job_info_reply__free_unpacked(r, NULL);
 			return 0;
 		}
-		if (!job_state_finished(j->state) || (j->flags & SKY__JOB_FLAG__JOB_FLAG_COMPLETING)) {
-			sky__job_info_reply__free_unpacked(r, NULL);
-			continue;
-		}
-		ec = WIFEXITED(j->exit_status) ? WEXITSTATUS(j->exit_status) : 1;
 		sky__job_info_reply__free_unpacked(r, NULL);
+		if (!done)
+			continue;
 		return ec;
 	}
 }
@@ -226,7 +234,8 @@ out:
 }
 
 static int build_and_submit(struct sbatch_opts *o, int argc, char **argv, const char *cwd,
-			    const char *path, const char *body, size_t len)
+			    const char *path, const char *body, size_t len,
+			    const struct task_yaml *task)
 {
 	struct submit_ctx ctx = { 0 };
 	Sky__JobDesc *d = NULL;
@@ -250,7 +259,9 @@ static int build_and_submit(struct sbatch_opts *o, int argc, char **argv, const 
 		free((char *)ctx.submit_line);
 		return report(&eb);
 	}
+	task_yaml_fill_desc(task, o, d);
 	ec = submit(o, d);
+	task_yaml_clear_desc(d);
 	job_desc_free(d);
 	free((char *)ctx.submit_line);
 	return ec;
@@ -261,6 +272,7 @@ int main(int argc, char **argv)
 	struct sbatch_opts o;
 	struct sky_errbuf eb;
 	char cwd[4096], *path = NULL, *body = NULL;
+	struct task_yaml *task = NULL;
 	size_t len = 0;
 	int next = argc, ec = 0;
 
@@ -291,7 +303,7 @@ int main(int argc, char **argv)
 		ec = cli_error_exit();
 		goto out;
 	}
-	if (load_script(&o, cwd, &path, &body, &len, &eb) ||
+	if (load_script(&o, cwd, &path, &body, &len, &task, &eb) ||
 	    parse_all(&o, argc, argv, path, body, len, &eb)) {
 		ec = report(&eb);
 		goto out;
@@ -299,8 +311,9 @@ int main(int argc, char **argv)
 	set_log_level(&o);
 	if (o.verbose)
 		opt_print_set(&o);
-	ec = build_and_submit(&o, argc, argv, cwd, path, body, len);
+	ec = build_and_submit(&o, argc, argv, cwd, path, body, len, task);
 out:
+	task_yaml_free(task);
 	free(path);
 	free(body);
 	sbatch_opts_free(&o);

@@ -32,6 +32,13 @@ struct sbatch_opts {
 	char *job_name, *partition, *account, *qos, *comment;
 	char *std_out, *std_err, *std_in, *chdir, *wrap, *export_env;
 	char *nodelist, *exclude, *gres, *gpus, *gpus_per_node;
+	char *gpus_per_task;             /* --gpus-per-task as given */
+	char *constraint, *mail_user, *export_file;
+	char *mail_type;                 /* canonical (mail_type.h); NULL: NONE */
+	bool priority_set;
+	uint32_t priority;               /* --priority */
+	bool mem_per_gpu_set, get_user_env;
+	uint64_t mem_per_gpu_mb;         /* --mem-per-gpu */
 
 	bool nodes_set;
 	uint32_t min_nodes, max_nodes;   /* max 0: no maximum given */
@@ -43,9 +50,14 @@ struct sbatch_opts {
 	uint64_t mem_mb, mem_per_cpu_mb;
 	uint32_t time_limit, time_min;   /* minutes; SKY_NO_VAL unset, SKY_INFINITE none */
 	time_t begin;                    /* 0: unset */
+	time_t deadline;                 /* --deadline; 0: unset */
+	uint32_t signal_num, signal_secs; /* --signal; signal_num 0: unset */
+	bool signal_batch;               /* --signal=B:... */
 	bool nice_set;
 	int nice;
 	int requeue;                     /* -1 unset, 0 --no-requeue, 1 --requeue */
+	char *array, *dependency;        /* --array, --dependency as given; owned */
+	int kill_on_invalid_dep;         /* -1 unset, 0 no, 1 yes */
 	char open_mode;                  /* 0 unset, 'a' append, 't' truncate */
 	enum sb_exclusive exclusive;
 	bool uid_set, gid_set;

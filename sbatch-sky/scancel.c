@@ -15,18 +15,22 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "array_fold.h"
 #include "cli_util.h"
 #include "fmt_job.h"
 #include "hostlist.h"
 #include "log.h"
+#include "scancel_confirm.h"
 #include "state_names.h"
 #include "xalloc.h"
 
 struct scancel_params {
 	uint32_t *ids;
 	size_t n_ids;
+	struct array_sel *sels;   /* the id arguments as given (array tasks), owned */
+	size_t n_sels;
 	uint32_t signal;          /* 0: cancel */
-	bool batch, full, quiet, user_set, state_set;
+	bool batch, full, quiet, user_set, state_set, interactive;
 	int verbose;
 	uint32_t uid, state;
 	char *name, *partition, *account, *qos, *nodelist, *user;   /* owned */
@@ -143,6 +147,7 @@ static const struct option long_opts[] = {
 	{ "batch", no_argument, NULL, 'b' },
 	{ "full", no_argument, NULL, 'f' },
 	{ "hurry", no_argument, NULL, 'H' },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "jobname", required_argument, NULL, 'n' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "me", no_argument, NULL, OPT_ME },
@@ -170,6 +175,7 @@ static int parse_opt(int c, struct scancel_params *p)
 	case 'b': p->batch = true; break;
 	case 'f': p->full = true; break;
 	case 'H': break;
+	case 'i': p->interactive = true; break;
 	case 'n': set_str(&p->name, optarg); break;
 	case OPT_ME:
 		snprintf(buf, sizeof(buf), "%u", (unsigned)getuid());
@@ -206,17 +212,19 @@ static int parse_ids(int argc, char **argv, struct scancel_params *p)
 
 		while (item) {
 			char *comma = strchr(item, ',');
-			uint32_t id;
+			struct array_sel sel;
 
 			if (comma)
 				*comma = '\0';
-			if (!cli_parse_job_id(item, &id)) {
+			if (!array_sel_parse(item, &sel)) {
 				log_error("Invalid job id %s", item);
 				free(copy);
 				return 1;
 			}
+			p->sels = xrealloc(p->sels, (p->n_sels + 1) * sizeof(*p->sels));
+			p->sels[p->n_sels++] = sel;
 			p->ids = xrealloc(p->ids, (p->n_ids + 1) * sizeof(*p->ids));
-			p->ids[p->n_ids++] = id;
+			p->ids[p->n_ids++] = sel.id;
 			item = comma ? comma + 1 : NULL;
 		}
 		free(copy);
@@ -236,7 +244,7 @@ static int parse_args(int argc, char **argv, struct scancel_params *p)
 
 	if ((ec = apply_env(p)) >= 0)
 		return ec;
-	while ((c = getopt_long(argc, argv, "A:bfHn:p:Qq:s:t:u:vVw:", long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "A:bfHin:p:Qq:s:t:u:vVw:", long_opts, NULL)) != -1)
 		if ((ec = parse_opt(c, p)) >= 0)
 			return ec;
 	if ((ec = parse_ids(argc, argv, p)) >= 0)
@@ -278,7 +286,7 @@ static bool job_selected(const struct scancel_params *p, const Sky__JobRecord *j
 	bool id_ok = !p->n_ids;
 
 	for (size_t i = 0; i < p->n_ids && !id_ok; i++)
-		id_ok = p->ids[i] == j->job_id || p->ids[i] == j->array_job_id;
+		id_ok = p->ids[i] == j->job_id;   /* array ids are resolved to tasks already */
 	if (!id_ok || job_state_finished(j->state))
 		return false;
 	if (p->user_set && j->user_id != p->uid)
@@ -347,6 +355,26 @@ static int select_jobs(struct sky_client *c, struct scancel_params *p)
 	return 0;
 }
 
+/*
+ * "N" of an array means its tasks, "N_M" one task: replace p->ids by job
+ * ids. Without the job list (controller down) the ids go as given and the
+ * controller's answer is reported. Returns 1 when a task was unknown.
+ */
+static int resolve_ids(struct sky_client *c, struct scancel_params *p)
+{
+	Sky__JobInfoReply *r = NULL;
+	struct sky_errbuf eb;
+	size_t bad = 0;
+
+	sky_err_clear(&eb);
+	if (cli_load_jobs(c, NULL, 0, &r, &eb))
+		return 0;
+	free(p->ids);
+	array_sel_resolve(r, p->sels, p->n_sels, p->quiet, &p->ids, &p->n_ids, &bad);
+	sky__job_info_reply__free_unpacked(r, NULL);
+	return bad ? 1 : 0;
+}
+
 static int cancel(struct sky_client *c, const struct scancel_params *p)
 {
 	Sky__CancelRequest req = SKY__CANCEL_REQUEST__INIT;
@@ -391,6 +419,9 @@ static int cancel(struct sky_client *c, const struct scancel_params *p)
 
 static void params_free(struct scancel_params *p)
 {
+	for (size_t i = 0; i < p->n_sels; i++)
+		array_sel_fini(&p->sels[i]);
+	free(p->sels);
 	free(p->ids);
 	free(p->name);
 	free(p->partition);
@@ -418,11 +449,15 @@ int main(int argc, char **argv)
 		ec = 1;
 		goto out;
 	}
-	ec = 0;
-	if (has_filters(&p) && (ec = select_jobs(c, &p)))
+	ec = p.n_sels ? resolve_ids(c, &p) : 0;
+	if (has_filters(&p) && select_jobs(c, &p)) {
+		ec = 1;
 		goto out;
-	if (p.n_ids)
-		ec = cancel(c, &p);
+	}
+	if (p.n_ids && p.interactive)
+		p.n_ids = scancel_confirm(c, p.ids, p.n_ids, p.signal, stdin);
+	if (p.n_ids && cancel(c, &p))
+		ec = 1;
 out:
 	sky_client_close(c);
 	params_free(&p);

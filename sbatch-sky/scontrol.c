@@ -15,13 +15,15 @@
 
 #include "cli_util.h"
 #include "hostlist.h"
+#include "job_sel.h"
 #include "log.h"
+#include "scontrol_ext.h"
 #include "show_job.h"
 #include "show_node.h"
 #include "xalloc.h"
 
 struct scontrol_params {
-	bool one_liner, quiet;
+	bool one_liner, quiet, details;
 	int verbose;
 };
 
@@ -88,11 +90,16 @@ static int show_jobs(const struct scontrol_params *p, const char *arg)
 	Sky__JobInfoReply *r = NULL;
 	struct sky_client *c = NULL;
 	struct sky_errbuf eb;
+	struct job_sel_list sel = { 0 };
 	uint32_t id = 0;
 	size_t shown = 0;
+	char *bad = NULL;
 	int rc;
 
-	if (arg && !cli_parse_job_id(arg, &id)) {
+	/* "N_M" shows only that array task, as Slurm does (job_sel.h). */
+	if (arg && (!cli_parse_job_id(arg, &id) || !job_sel_add(&sel, arg, &bad) || sel.n != 1)) {
+		free(bad);
+		job_sel_fini(&sel);
 		fprintf(stderr, "Invalid job id specified\n");
 		return 1;
 	}
@@ -101,6 +108,7 @@ static int show_jobs(const struct scontrol_params *p, const char *arg)
 		rc = cli_load_jobs(c, arg ? &id : NULL, arg ? 1 : 0, &r, &eb);
 	sky_client_close(c);
 	if (rc) {
+		job_sel_fini(&sel);
 		fprintf(stderr, "slurm_load_jobs error: %s\n",
 			rc == SKY_E_INVALID_JOB_ID ? sky_strerror(rc) : cli_rpc_errtext(&eb));
 		return 1;
@@ -108,14 +116,22 @@ static int show_jobs(const struct scontrol_params *p, const char *arg)
 	qsort(r->jobs, r->n_jobs, sizeof(*r->jobs), cmp_jobs);
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		char *t;
-		if (arg && r->jobs[i]->job_id != id && r->jobs[i]->array_job_id != id)
+		if (!job_sel_match(&sel, r->jobs[i]))
 			continue;
 		t = show_job_text(r->jobs[i], time(NULL), p->one_liner);
+		if (p->details)
+			t = scontrol_job_details(t, r->jobs[i], p->one_liner);
 		fputs(t, stdout);
 		free(t);
 		shown++;
 	}
 	sky__job_info_reply__free_unpacked(r, NULL);
+	job_sel_fini(&sel);
+	if (!shown && arg && strchr(arg, '_')) {
+		/* An array task that does not exist: Slurm's scontrol words it so. */
+		fprintf(stderr, "Job %s not found\n", arg);
+		return 1;
+	}
 	if (!shown && arg) {
 		fprintf(stderr, "slurm_load_jobs error: %s\n", sky_strerror(SKY_E_INVALID_JOB_ID));
 		return 1;
@@ -279,6 +295,8 @@ static int show(const struct scontrol_params *p, int argc, char **argv)
 		return show_nodes(p, arg);
 	if (word_is(what, "partition", "partitions"))
 		return show_partitions(p, arg);
+	if (word_is(what, "config", NULL))
+		return scontrol_show_config();
 	if (word_is(what, "hostnames", "hostname"))
 		return show_hostnames(arg);
 	if (word_is(what, "hostlist", NULL))
@@ -315,7 +333,8 @@ static int update_jobs(const struct scontrol_params *p, const char *op, int argc
 		while (item) {
 			char *comma = strchr(item, ',');
 			Sky__UpdateJobRequest req = SKY__UPDATE_JOB_REQUEST__INIT;
-			uint32_t id;
+			uint32_t id, *ids = NULL;
+			size_t n_ids = 0;
 			int rc;
 
 			if (comma)
@@ -324,10 +343,15 @@ static int update_jobs(const struct scontrol_params *p, const char *op, int argc
 			if (!cli_parse_job_id(item, &id)) {
 				rc = sky_err_set(&eb, SKY_E_INVALID_JOB_ID, "%s", sky_strerror(SKY_E_INVALID_JOB_ID));
 			} else {
-				req.job_id = id;
-				req.op = (char *)op;
-				rc = sky_client_rpc(c, SKY__MSG_TYPE__REQUEST_UPDATE_JOB, &req.base, NULL,
-						    NULL, &eb);
+				/* "N_M" is that task's own record (job_sel.h). */
+				rc = job_sel_resolve(c, item, &ids, &n_ids, &eb);
+				for (size_t k = 0; !rc && k < n_ids; k++) {
+					req.job_id = ids[k];
+					req.op = (char *)op;
+					rc = sky_client_rpc(c, SKY__MSG_TYPE__REQUEST_UPDATE_JOB, &req.base,
+							    NULL, NULL, &eb);
+				}
+				free(ids);
 			}
 			if (rc) {
 				ec = 1;
@@ -354,11 +378,18 @@ static int run_command(struct scontrol_params *p, int argc, char **argv, bool *q
 	if (word_is(cmd, "show", "list"))
 		return show(p, argc - 1, argv + 1);
 	if (word_is(cmd, "hold", NULL) || word_is(cmd, "uhold", NULL) ||
-	    word_is(cmd, "release", NULL) || word_is(cmd, "requeue", NULL)) {
+	    word_is(cmd, "release", NULL) || word_is(cmd, "requeue", NULL) ||
+	    word_is(cmd, "requeuehold", NULL)) {
 		char *op = cli_lower(cmd);
 		int ec = update_jobs(p, op, argc - 1, argv + 1);
 		free(op);
 		return ec;
+	}
+	if (word_is(cmd, "update", NULL))
+		return scontrol_update(argc - 1, argv + 1, p->quiet);
+	if (word_is(cmd, "details", NULL)) {
+		p->details = true;
+		return 0;
 	}
 	if (word_is(cmd, "version", NULL)) {
 		cli_print_version();
@@ -434,7 +465,8 @@ int main(int argc, char **argv)
 	log_init(argv[0], LOG_LEVEL_INFO, NULL, false);
 	while ((c = getopt_long(argc, argv, "+adhoQvV", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': case 'd': break;
+		case 'a': break;
+		case 'd': p.details = true; break;
 		case 'h': case OPT_USAGE: help(); return 0;
 		case 'o': p.one_liner = true; break;
 		case 'Q': p.quiet = true; break;

@@ -15,7 +15,7 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define NICE_OFFSET 0x80000000u
+#include "job_defs.h"
 
 void show_kv(char **buf, bool one_liner, bool new_line, const char *fmt, ...)
 {
@@ -96,6 +96,8 @@ static void part_identity(char **b, bool o, const Sky__JobRecord *j)
 	show_kv(b, o, true, "JobId=%u", j->job_id);
 	if (j->has_array_task_id && j->array_job_id)
 		show_kv(b, o, false, "ArrayJobId=%u ArrayTaskId=%u", j->array_job_id, j->array_task_id);
+	if (j->has_array_task_id && j->array_job_id && j->array_task_throttle)
+		show_kv(b, o, false, "ArrayTaskThrottle=%u", j->array_task_throttle);
 	show_kv(b, o, false, "JobName=%s", nz(j->desc->name));
 	show_kv(b, o, true, "UserId=%s(%u)", job_user(j, user, sizeof(user)), j->user_id);
 	show_kv(b, o, false, "GroupId=%s(%u) MCS_label=N/A",
@@ -104,7 +106,7 @@ static void part_identity(char **b, bool o, const Sky__JobRecord *j)
 	show_kv(b, o, true, "Priority=%u Nice=%" PRId64 " Account=%s QOS=%s", j->priority, nice,
 		nz(j->desc->account), nz(j->desc->qos));
 	show_kv(b, o, true, "JobState=%s Reason=%s Dependency=%s", job_state_long(j->state, j->flags),
-		reason, nz(j->desc->dependency));
+		reason, nz(j->dependency_left && *j->dependency_left ? j->dependency_left : NULL));
 	show_kv(b, o, true, "Requeue=%d Restarts=%u BatchFlag=1 Reboot=0 ExitCode=%d:%d",
 		j->desc->has_requeue_set && j->desc->requeue_set ? (int)j->desc->requeue : 1,
 		j->restart_count, WIFEXITED(st) ? WEXITSTATUS(st) : 0,
@@ -133,8 +135,10 @@ static void part_times(char **b, bool o, const Sky__JobRecord *j, time_t now)
 	show_kv(b, o, true, "SubmitTime=%s EligibleTime=%s", ts(j->submit_time, t1, sizeof(t1)),
 		ts(j->eligible_time, t2, sizeof(t2)));
 	show_kv(b, o, true, "AccrueTime=%s", ts(j->eligible_time, t1, sizeof(t1)));
-	show_kv(b, o, true, "StartTime=%s EndTime=%s Deadline=N/A", ts(j->start_time, t1, sizeof(t1)),
+	show_kv(b, o, true, "StartTime=%s EndTime=%s", ts(j->start_time, t1, sizeof(t1)),
 		ts(end_time(j), t2, sizeof(t2)));
+	show_kv(b, o, false, "Deadline=%s", j->desc->has_deadline && j->desc->deadline ?
+		ts(j->desc->deadline, t1, sizeof(t1)) : "N/A");
 	show_kv(b, o, true, "SuspendTime=None SecsPreSuspend=0 LastSchedEval=%s Scheduler=Main",
 		ts(j->last_sched_eval, t1, sizeof(t1)));
 }
@@ -199,6 +203,10 @@ static void part_files(char **b, bool o, const Sky__JobRecord *j)
 		show_kv(b, o, true, "TresPerNode=gres/%s", d->gres);
 	if (d->gpus && *d->gpus)
 		show_kv(b, o, true, "TresPerJob=gres/gpu:%s", d->gpus);
+	/* Like Slurm 22.05: only when a --mail-type was given; the user defaults to the owner. */
+	if (d->mail_type && *d->mail_type)
+		show_kv(b, o, true, "MailUser=%s MailType=%s",
+			d->mail_user && *d->mail_user ? d->mail_user : nz(j->user_name), d->mail_type);
 	free(out);
 	free(err);
 	free(in);

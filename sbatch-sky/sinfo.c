@@ -16,12 +16,13 @@
 #include "fmt.h"
 #include "fmt_node.h"
 #include "hostlist.h"
+#include "json_out.h"
 #include "log.h"
 #include "state_names.h"
 #include "xalloc.h"
 
 struct sinfo_params {
-	bool no_header, node_mode, long_fmt, reasons, summarize;
+	bool no_header, node_mode, long_fmt, reasons, summarize, json;
 	int verbose;
 	char *format, *partitions, *states;   /* owned */
 	char **nodes;                         /* -n, expanded; owned */
@@ -36,7 +37,7 @@ struct row_set {
 	size_t n;
 };
 
-enum { OPT_HELP = 0x100, OPT_USAGE };
+enum { OPT_HELP = 0x100, OPT_USAGE, OPT_JSON, OPT_YAML };
 
 static void help(void)
 {
@@ -88,6 +89,8 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "usage", no_argument, NULL, OPT_USAGE },
+	{ "json", optional_argument, NULL, OPT_JSON },
+	{ "yaml", optional_argument, NULL, OPT_YAML },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +120,10 @@ static int parse_opt(int c, struct sinfo_params *p)
 	case 'V': cli_print_version(); return 0;
 	case OPT_HELP: help(); return 0;
 	case OPT_USAGE: usage(stdout); return 0;
+	case OPT_JSON: p->json = true; break;
+	case OPT_YAML:
+		log_error("--yaml output is not supported; use --json");
+		return 1;
 	default:
 		fprintf(stderr, "Try \"sinfo --help\" for more information\n");
 		return 1;
@@ -391,6 +398,12 @@ static int run(const struct sinfo_params *p)
 		fprintf(stderr, "slurm_load_partitions: %s\n", cli_rpc_errtext(&eb));
 		fmt_spec_free(&spec);
 		return 1;
+	}
+	if (p->json) {  /* the whole node and partition table (json_out.c) */
+		rc = json_print_sinfo(r);
+		fmt_spec_free(&spec);
+		sky__node_info_reply__free_unpacked(r, NULL);
+		return rc;
 	}
 	build_rows(p, r, &spec, &rs);
 	if (!p->node_mode || p->reasons)

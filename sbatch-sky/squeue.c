@@ -12,9 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_fold.h"
 #include "cli_util.h"
 #include "fmt_job.h"
+#include "job_sel.h"
+#include "json_out.h"
 #include "log.h"
+#include "squeue_fields.h"
 #include "state_names.h"
 #include "xalloc.h"
 
@@ -24,15 +28,21 @@ struct u32_list {
 };
 
 struct squeue_params {
-	bool no_header, long_fmt, all_states;
+	bool no_header, long_fmt, all_states, json;
+	bool array_rows;          /* -r: one row per array task */
 	int verbose;
 	char *format;             /* owned */
 	char *sort;               /* owned */
 	struct u32_list jobs, users, states;
+	struct job_sel_list sels;  /* -j, array tasks included (job_sel.h) */
 	char *partitions, *names, *accounts, *qos;   /* comma lists, owned */
+	char *oformat;            /* -O / SQUEUE_FORMAT2, owned (squeue_fields.h) */
+	char *nodelist;           /* -w hostlist, owned */
+	bool start;               /* --start */
+	int iterate;              /* -i seconds, 0: once */
 };
 
-enum { OPT_ME = 0x100, OPT_HELP, OPT_USAGE, OPT_JSON, OPT_YAML };
+enum { OPT_ME = 0x100, OPT_HELP, OPT_USAGE, OPT_JSON, OPT_YAML, OPT_START };
 
 static void u32_push(struct u32_list *l, uint32_t v)
 {
@@ -67,15 +77,19 @@ static bool for_each_item(const char *list, bool (*fn)(const char *, struct sque
 	return ok;
 }
 
-static bool add_job(const char *s, struct squeue_params *p)
+/* -j list: "N", "N_M", "N_[expr]" (commas inside brackets do not split). */
+static bool add_jobs(const char *list, struct squeue_params *p)
 {
-	uint32_t id;
+	size_t from = p->sels.n;
+	char *bad = NULL;
 
-	if (!cli_parse_job_id(s, &id)) {
-		log_error("Invalid job id: %s", s);
+	if (!job_sel_add(&p->sels, list, &bad)) {
+		log_error("Invalid job id: %s", bad);
+		free(bad);
 		return false;
 	}
-	u32_push(&p->jobs, id);
+	for (size_t i = from; i < p->sels.n; i++)
+		u32_push(&p->jobs, p->sels.v[i].job_id);
 	return true;
 }
 
@@ -157,8 +171,12 @@ static bool apply_env(struct squeue_params *p)
 {
 	const char *v;
 
+	if ((v = getenv("SQUEUE_FORMAT2")))
+		set_str(&p->oformat, v);
 	if ((v = getenv("SQUEUE_FORMAT")))
 		set_str(&p->format, v);
+	if (getenv("SQUEUE_ARRAY"))
+		p->array_rows = true;
 	if ((v = getenv("SQUEUE_SORT")))
 		set_str(&p->sort, v);
 	if ((v = getenv("SQUEUE_PARTITION")))
@@ -184,6 +202,10 @@ static const struct option long_opts[] = {
 	{ "me", no_argument, NULL, OPT_ME },
 	{ "name", required_argument, NULL, 'n' },
 	{ "format", required_argument, NULL, 'o' },
+	{ "Format", required_argument, NULL, 'O' },
+	{ "iterate", required_argument, NULL, 'i' },
+	{ "nodelist", required_argument, NULL, 'w' },
+	{ "start", no_argument, NULL, OPT_START },
 	{ "partition", required_argument, NULL, 'p' },
 	{ "partitions", required_argument, NULL, 'p' },
 	{ "qos", required_argument, NULL, 'q' },
@@ -206,17 +228,27 @@ static int parse_opt(int c, struct squeue_params *p)
 {
 	switch (c) {
 	case 'A': set_str(&p->accounts, optarg); break;
-	case 'a': case 'r': break;
+	case 'a': break;
+	case 'r': p->array_rows = true; break;
 	case 'h': p->no_header = true; break;
 	case 'j':
 		/* Without "=" the ids come as the next argument (see parse_args). */
-		if (optarg && !for_each_item(optarg, add_job, p))
+		if (optarg && !add_jobs(optarg, p))
 			return 1;
 		break;
 	case 'l': p->long_fmt = true; break;
 	case OPT_ME: u32_push(&p->users, (uint32_t)getuid()); break;
 	case 'n': set_str(&p->names, optarg); break;
-	case 'o': set_str(&p->format, optarg); break;
+	case 'o': set_str(&p->format, optarg); FREE_NULL(p->oformat); break;
+	case 'O': set_str(&p->oformat, optarg); FREE_NULL(p->format); break;
+	case 'w': set_str(&p->nodelist, optarg); break;
+	case OPT_START: p->start = true; break;
+	case 'i':
+		if ((p->iterate = atoi(optarg)) <= 0) {
+			log_error("Error: --iterate period must be a positive integer");
+			return 1;
+		}
+		break;
 	case 'p': set_str(&p->partitions, optarg); break;
 	case 'q': set_str(&p->qos, optarg); break;
 	case 'S': set_str(&p->sort, optarg); break;
@@ -226,8 +258,9 @@ static int parse_opt(int c, struct squeue_params *p)
 	case 'V': cli_print_version(); return 0;
 	case OPT_HELP: help(); return 0;
 	case OPT_USAGE: usage(stdout); return 0;
-	case OPT_JSON: case OPT_YAML:
-		log_error("--json and --yaml output are not supported yet");
+	case OPT_JSON: p->json = true; break;
+	case OPT_YAML:
+		log_error("--yaml output is not supported; use --json");
 		return 1;
 	default:
 		fprintf(stderr, "Try \"squeue --help\" for more information\n");
@@ -242,11 +275,11 @@ static int parse_args(int argc, char **argv, struct squeue_params *p)
 
 	if (!apply_env(p))
 		return 1;
-	while ((c = getopt_long(argc, argv, "A:ahj::ln:o:p:q:rS:t:u:vV", long_opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "A:ahi:j::ln:o:O:p:q:rS:t:u:vVw:", long_opts, NULL)) != -1)
 		if ((ec = parse_opt(c, p)) >= 0)
 			return ec;
 	/* "-j 12" with a space: the ids come as the next argument, like Slurm's squeue. */
-	if (optind < argc && !p->jobs.n && !for_each_item(argv[optind++], add_job, p))
+	if (optind < argc && !p->jobs.n && !add_jobs(argv[optind++], p))
 		return 1;
 	if (optind < argc) {
 		log_error("Unrecognized option: %s", argv[optind]);
@@ -287,6 +320,8 @@ static bool state_match(const struct squeue_params *p, const Sky__JobRecord *j)
 {
 	if (p->all_states)
 		return true;
+	if (!p->states.n && p->start)
+		return j->state == SKY__JOB_STATE__JOB_PENDING;
 	if (!p->states.n)
 		return p->jobs.n ? true : job_state_active(j->state, j->flags);
 	for (size_t i = 0; i < p->states.n; i++)
@@ -297,10 +332,11 @@ static bool state_match(const struct squeue_params *p, const Sky__JobRecord *j)
 
 static bool job_match(const struct squeue_params *p, const Sky__JobRecord *j)
 {
-	if (p->jobs.n && !u32_has(&p->jobs, j->job_id) &&
-	    !(j->array_job_id && u32_has(&p->jobs, j->array_job_id)))
+	if (!job_sel_match(&p->sels, j))
 		return false;
 	if (p->users.n && !u32_has(&p->users, j->user_id))
+		return false;
+	if (p->nodelist && !squeue_nodes_match(p->nodelist, j))
 		return false;
 	return state_match(p, j) && partition_match(p->partitions, job_partition(j)) &&
 	       item_match(p->names, j->desc->name) && item_match(p->accounts, j->desc->account) &&
@@ -413,14 +449,18 @@ static int load(const struct squeue_params *p, Sky__JobInfoReply **r)
 static int print_jobs(const struct squeue_params *p, const Sky__JobInfoReply *r)
 {
 	struct fmt_spec spec;
+	struct squeue_oform of = { 0 };
 	struct sky_errbuf eb;
 	Sky__JobRecord **list = xcalloc(r->n_jobs + 1, sizeof(*list));
 	size_t n = 0;
 	time_t now = time(NULL);
-	const char *format = p->format ? p->format : p->long_fmt ? SQUEUE_FMT_LONG : SQUEUE_FMT_DEFAULT;
+	const char *format = p->format ? p->format : p->start ? SQUEUE_FMT_START :
+			     p->long_fmt ? SQUEUE_FMT_LONG : SQUEUE_FMT_DEFAULT;
 
 	sky_err_clear(&eb);
-	if (fmt_parse(format, job_fmt_codes(), "job", &spec, &eb)) {
+	memset(&spec, 0, sizeof(spec));
+	if (p->oformat && !p->format ? squeue_oform_parse(p->oformat, &of, &eb) :
+	    fmt_parse(format, job_fmt_codes(), "job", &spec, &eb)) {
 		log_error("%s", sky_err_msg(&eb));
 		free(list);
 		return 1;
@@ -428,24 +468,36 @@ static int print_jobs(const struct squeue_params *p, const Sky__JobInfoReply *r)
 	for (size_t i = 0; i < r->n_jobs; i++)
 		if (job_match(p, r->jobs[i]))
 			list[n++] = r->jobs[i];
-	sort_keys = p->sort ? p->sort : "P,t,-p";
+	sort_keys = p->sort ? p->sort : p->start ? "S" : "P,t,-p";
 	sort_now = now;
 	qsort(list, n, sizeof(*list), cmp_jobs);
-	if ((p->long_fmt || p->verbose) && !p->no_header) {
+	if (p->json) {  /* every record, array tasks unfolded (json_out.c) */
+		int rc = json_print_squeue(list, n, now);
+		fmt_spec_free(&spec);
+		free(list);
+		return rc;
+	}
+	/* Tasks asked for by index (-j N_M) show as themselves, "N_M", as in Slurm. */
+	if (!p->array_rows && !job_sel_has_tasks(&p->sels))
+		n = array_fold_pending(list, n);
+	if ((p->long_fmt || p->verbose || p->iterate) && !p->no_header) {
 		char tbuf[64];
 		printf("%s", ctime_r(&now, tbuf));
 	}
 	if (!p->no_header) {
-		char *h = job_fmt_header(&spec);
+		char *h = of.n ? squeue_oform_header(&of) : job_fmt_header(&spec);
 		printf("%s\n", h);
 		free(h);
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *line = job_fmt_line(&spec, list[i], now);
+		char *line = of.n ? squeue_oform_line(&of, list[i], now) :
+				    job_fmt_line(&spec, list[i], now);
 		printf("%s\n", line);
 		free(line);
 	}
 	fmt_spec_free(&spec);
+	squeue_oform_free(&of);
+	array_fold_reset();
 	free(list);
 	return 0;
 }
@@ -455,12 +507,15 @@ static void params_free(struct squeue_params *p)
 	free(p->format);
 	free(p->sort);
 	free(p->jobs.v);
+	job_sel_fini(&p->sels);
 	free(p->users.v);
 	free(p->states.v);
 	free(p->partitions);
 	free(p->names);
 	free(p->accounts);
 	free(p->qos);
+	free(p->oformat);
+	free(p->nodelist);
 }
 
 int main(int argc, char **argv)
@@ -475,10 +530,19 @@ int main(int argc, char **argv)
 	ec = 1;
 	if (p.sort && !sort_valid(p.sort))
 		goto out;
-	if ((ec = load(&p, &r)))
-		goto out;
-	ec = print_jobs(&p, r);
-	sky__job_info_reply__free_unpacked(r, NULL);
+	/* -i: again every N seconds until interrupted (the -l date line each time). */
+	do {
+		if ((ec = load(&p, &r)))
+			goto out;
+		ec = print_jobs(&p, r);
+		sky__job_info_reply__free_unpacked(r, NULL);
+		r = NULL;
+		if (p.iterate) {
+			fflush(stdout);
+			sleep((unsigned)p.iterate);
+			printf("\n");
+		}
+	} while (p.iterate && !ec);
 out:
 	params_free(&p);
 	return ec;

@@ -5,6 +5,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_control.h"
 #include "listener.h"
 #include "log.h"
 #include "xalloc.h"
@@ -105,9 +106,7 @@ static void node_down(struct ctld *c, struct node *n, time_t now)
 		if (!j->rec->batch_host || strcmp(j->rec->batch_host, n->name) != 0 || !j->n_alloc)
 			continue;
 		if (job_is_running(j)) {
-			job_end(c, j, SKY__JOB_STATE__JOB_NODE_FAIL, now);
-			job_set_reason(j, REASON_NODE_DOWN);
-			log_info("job %u: NODE_FAIL (node %s down)", j->rec->job_id, n->name);
+			job_node_failed(c, j, now);
 		} else if (job_is_pending(j)) {
 			job_requeue_pending(c, j);
 		} else {

@@ -7,6 +7,9 @@
 
 #include "ctld.h"
 #include "hostlist.h"
+#include "job_control.h"
+#include "job_defs.h"
+#include "job_mail.h"
 #include "job_queue.h"
 #include "log.h"
 #include "node_table.h"
@@ -180,6 +183,18 @@ uint32_t job_base_priority(uint32_t job_id)
 	return job_id < JOB_PRIO_TOP ? JOB_PRIO_TOP - job_id : 1;
 }
 
+uint32_t job_initial_priority(const Sky__JobRecord *r)
+{
+	const Sky__JobDesc *d = r->desc;
+	int64_t p, nice;
+
+	if (d->has_priority && d->priority)
+		return d->priority;
+	nice = d->has_nice ? (int64_t)d->nice - (int64_t)NICE_OFFSET : 0;
+	p = (int64_t)job_base_priority(r->job_id) - nice;
+	return (uint32_t)(p < 1 ? 1 : p > 0xfffffffe ? 0xfffffffe : p);
+}
+
 /* ---- lifecycle ---- */
 
 static void set_flags(Sky__JobRecord *r, uint32_t set, uint32_t clear)
@@ -245,18 +260,25 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 void job_end(struct ctld *c, struct job *j, Sky__JobState st, time_t end_time)
 {
 	Sky__JobRecord *r = j->rec;
+	/* The job ends now, or a cancelled one has finished on its node: mail once. */
+	bool notify = !job_is_finished(j) || job_is_completing(j);
 
 	r->state = st;
 	set_flags(r, 0, SKY__JOB_FLAG__JOB_FLAG_COMPLETING);
 	r->has_end_time = true;
 	r->end_time = (uint64_t)end_time;
 	job_release(c, j);
+	if (notify)
+		job_mail_event(c, j, MAIL_END_OR_FAIL);
 }
 
 void job_requeue_pending(struct ctld *c, struct job *j)
 {
 	Sky__JobRecord *r = j->rec;
 
+	/* A run that happened is requeued; a launch that never did is not news. */
+	if (r->launch_acked && (r->state != SKY__JOB_STATE__JOB_PENDING || job_is_completing(j)))
+		job_mail_event(c, j, MAIL_REQUEUE);
 	job_release(c, j);
 	r->state = SKY__JOB_STATE__JOB_PENDING;
 	set_flags(r, 0, SKY__JOB_FLAG__JOB_FLAG_COMPLETING | SKY__JOB_FLAG__JOB_FLAG_REQUEUED);
@@ -336,6 +358,11 @@ bool job_apply_complete(struct ctld *c, struct job *j, const struct node *node,
 	if (jc->message && *jc->message)
 		job_set_str(&r->state_desc, jc->message);
 	r->has_launch_acked = r->launch_acked = true;
+	if (st == SKY__JOB_STATE__JOB_NODE_FAIL) {
+		/* The node lost the job (its supervisor died): requeue-able jobs run again. */
+		job_node_failed(c, j, end);
+		return true;
+	}
 	job_end(c, j, st, end);
 	set_end_reason(j, st, jc->exit_status);
 	return true;
@@ -489,8 +516,7 @@ static int fail_lost_jobs(struct ctld *c, struct job **lost, size_t n, struct sk
 	for (i = 0; i < n; i++) {
 		struct job *j = lost[i];
 		if (job_is_running(j)) {
-			job_end(c, j, SKY__JOB_STATE__JOB_NODE_FAIL, now);
-			job_set_reason(j, REASON_NODE_DOWN);
+			job_node_failed(c, j, now);
 		} else if (job_is_pending(j)) {
 			job_requeue_pending(c, j);
 		} else {

@@ -95,6 +95,12 @@ bool job_is_schedulable(const struct job *j);
 
 /* The priority a job gets when not held: decreasing with the job id, always > 0. */
 uint32_t job_base_priority(uint32_t job_id);
+/*
+ * The priority a job starts with (at submit, and again at release): an
+ * operator's --priority as given, else the base priority lowered by the
+ * job's --nice (raised by a negative one), kept within 1..0xfffffffe.
+ */
+uint32_t job_initial_priority(const Sky__JobRecord *r);
 
 /*
  * Lifecycle. All change memory only (the caller saves and commits).

@@ -4,8 +4,16 @@ sbin_PROGRAMS += slurmctld-sky/slurmctld-sky
 slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/agent_link.c slurmctld-sky/agent_link.h \
 	slurmctld-sky/ctld.h \
+	slurmctld-sky/job_control.c slurmctld-sky/job_control.h \
+	slurmctld-sky/job_array.c slurmctld-sky/job_array.h \
+	slurmctld-sky/job_depend.c slurmctld-sky/job_depend.h \
+	slurmctld-sky/job_features.c slurmctld-sky/job_features.h \
+	slurmctld-sky/job_mail.c slurmctld-sky/job_mail.h \
 	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h \
+	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
 	slurmctld-sky/job_queue.c slurmctld-sky/job_queue.h \
+	slurmctld-sky/job_update.c slurmctld-sky/job_update.h \
+	slurmctld-sky/job_will_run.c slurmctld-sky/job_will_run.h \
 	slurmctld-sky/listener.c slurmctld-sky/listener.h \
 	slurmctld-sky/main.c \
 	slurmctld-sky/node_table.c slurmctld-sky/node_table.h \
@@ -13,6 +21,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/prov_local.c \
 	slurmctld-sky/provider.c slurmctld-sky/provider.h \
 	slurmctld-sky/rpc.h \
+	slurmctld-sky/rpc_acct.c \
 	slurmctld-sky/rpc_agent.c \
 	slurmctld-sky/rpc_cancel.c \
 	slurmctld-sky/rpc_info.c \
@@ -22,6 +31,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h
 # End of slurmctld-sky sources
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
-	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS)
+	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-I$(top_srcdir)/sbatch-sky
 slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS)
 EXTRA_DIST += slurmctld-sky/README.md

@@ -31,6 +31,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_control.h"
 #include "listener.h"
 #include "log.h"
 #include "provider.h"
@@ -258,6 +259,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	agent_link_check(c, now);
 	job_purge_old(c, now);
+	job_control_tick(c, now);
 	providers_poll(c);
 	sched_request(c);
 }

@@ -18,6 +18,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_control.h"
 #include "listener.h"
 #include "log.h"
 #include "rpc.h"
@@ -136,9 +137,8 @@ static void unreported(struct reconcile *rc, const Sky__NodeRegister *reg)
 				 j->rec->job_id, rc->node->name);
 			job_requeue_pending(rc->c, j);
 		} else {
-			log_info("job %u: lost by node %s; NODE_FAIL", j->rec->job_id, rc->node->name);
-			job_end(rc->c, j, SKY__JOB_STATE__JOB_NODE_FAIL, rc->now);
-			job_set_reason(j, REASON_NODE_DOWN);
+			log_info("job %u: lost by node %s", j->rec->job_id, rc->node->name);
+			job_node_failed(rc->c, j, rc->now);
 		}
 		job_push(&rc->dirty, j);
 	}

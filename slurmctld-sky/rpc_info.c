@@ -52,7 +52,9 @@ int rpc_job_info(struct rpc_ctx *r, struct sky_errbuf *eb)
 	descs = xcalloc(r->c->jobs.count + 1, sizeof(*descs));
 	rep.jobs = xcalloc(r->c->jobs.count + 1, sizeof(*rep.jobs));
 	JOB_FOREACH(&r->c->jobs, j) {
-		if (!wanted(q, j->rec->job_id))
+		/* Asking for an array's master id gets every task. */
+		if (!wanted(q, j->rec->job_id) &&
+		    !(j->rec->has_array_task_id && wanted(q, j->rec->array_job_id)))
 			continue;
 		recs[n] = *j->rec;
 		descs[n] = *j->rec->desc;
@@ -110,6 +112,9 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->reason = n->reason;
 	ni->has_reason_time = n->reason_time != 0;
 	ni->reason_time = n->reason_time;
+	/* The controller set "Not responding" itself: Slurm shows SlurmUser (sinfo -R USER). */
+	ni->has_reason_uid = n->down_not_responding;
+	ni->reason_uid = (uint32_t)c->slurm_uid;
 	ni->provider = (char *)n->prov_name;
 	ni->addr = n->addr;
 	ni->has_boot_time = ni->has_last_busy = ni->has_slurmd_start_time = true;

@@ -17,6 +17,10 @@
 
 #include "ctld.h"
 #include "hostlist.h"
+#include "job_will_run.h"
+#include "job_array.h"
+#include "job_depend.h"
+#include "job_features.h"
 #include "log.h"
 #include "rpc.h"
 #include "timefmt.h"
@@ -39,6 +43,8 @@ struct submit {
 	uint32_t nodes, tasks, cpus, cpus_per_node, time_limit;
 	uint64_t mem_mb;            /* per node */
 	bool whole_mem, exclusive;
+	uint32_t array_tasks;       /* 1 unless --array */
+	char *dep_left;             /* initial dependency_left, owned */
 };
 
 static void submit_fini(struct submit *s)
@@ -53,6 +59,7 @@ static void submit_fini(struct submit *s)
 	free(s->exc_nodes);
 	free(s->user_name);
 	free(s->group_name);
+	free(s->dep_left);
 	if (s->req)
 		sky__submit_request__free_unpacked(s->req, NULL);
 }
@@ -129,18 +136,14 @@ static int job_validate_script(struct submit *s, struct sky_errbuf *eb)
 	return 0;
 }
 
-/* Features the controller does not implement yet are refused, not ignored. */
-static int job_validate_supported(struct submit *s, struct sky_errbuf *eb)
+/* --array and --dependency (job_array.c, job_depend.c). */
+static int job_validate_array_depend(struct submit *s, struct sky_errbuf *eb)
 {
-	const Sky__JobDesc *d = s->d;
+	int rc;
 
-	if (d->array && *d->array)
-		return sky_err_set(eb, SKY_E_INVALID_ARRAY, "%s (job arrays are not supported yet)",
-				   sky_strerror(SKY_E_INVALID_ARRAY));
-	if (d->dependency && *d->dependency)
-		return sky_err_set(eb, SKY_E_DEPENDENCY, "%s (dependencies are not supported yet)",
-				   sky_strerror(SKY_E_DEPENDENCY));
-	return 0;
+	if ((rc = job_array_check(s->c, s->d, &s->array_tasks, eb)))
+		return rc;
+	return job_depend_check(s->c, s->d, &s->dep_left, eb);
 }
 
 /* -p may name several partitions; all must exist and the first is used. */
@@ -291,6 +294,8 @@ static int job_validate_time(struct submit *s, struct sky_errbuf *eb)
 /* Could node n ever hold one node's share of the job? Unknown hardware may. */
 static bool node_could_fit(const struct submit *s, const struct node *n)
 {
+	if (!features_match(s->d->constraint, n->features))
+		return false;
 	if (n->cpus && n->cpus < s->cpus_per_node)
 		return false;
 	if (!s->whole_mem && s->mem_mb && n->real_memory_mb && n->real_memory_mb < s->mem_mb)
@@ -345,9 +350,16 @@ static int job_validate_fit(struct submit *s, struct sky_errbuf *eb)
 	return 0;
 }
 
+/* -C: well formed, every feature named exists somewhere (job_features.h). */
+static int job_validate_features(struct submit *s, struct sky_errbuf *eb)
+{
+	return features_validate(s->d->constraint, &s->c->nodes, eb);
+}
+
 static int job_validate_count(struct submit *s, struct sky_errbuf *eb)
 {
-	if (s->c->jobs.count >= s->c->limits.max_job_count)
+	/* Every array task counts against MaxJobCount. */
+	if (s->c->jobs.count + (s->array_tasks ? s->array_tasks : 1) > s->c->limits.max_job_count)
 		return sky_err_set(eb, SKY_E_MAX_JOBS, "%s", sky_strerror(SKY_E_MAX_JOBS));
 	return 0;
 }
@@ -358,11 +370,12 @@ static const struct {
 } job_validators[] = {
 	{ "user", job_validate_user },
 	{ "script", job_validate_script },
-	{ "supported", job_validate_supported },
+	{ "array and dependency", job_validate_array_depend },
 	{ "partition", job_validate_partition },
 	{ "node names", job_validate_node_names },
 	{ "size", job_validate_size },
 	{ "time", job_validate_time },
+	{ "features", job_validate_features },
 	{ "fit", job_validate_fit },
 	{ "count", job_validate_count },
 };
@@ -396,6 +409,11 @@ static Sky__JobRecord *record_build(struct submit *s)
 	s->req->desc = NULL;
 	if (!d->name || !*d->name)
 		job_set_str(&d->name, "sbatch");
+	/* Like Slurm, the JobRequeue default is resolved once, at submission. */
+	if (!d->has_requeue_set || !d->requeue_set) {
+		d->has_requeue = d->has_requeue_set = d->requeue_set = true;
+		d->requeue = s->c->conf->job_requeue;
+	}
 	r->user_id = (uint32_t)s->uid;
 	r->group_id = (uint32_t)s->gid;
 	r->user_name = s->user_name;
@@ -428,12 +446,16 @@ static void set_priority(struct submit *s, Sky__JobRecord *r)
 {
 	const Sky__JobDesc *d = r->desc;
 
+	/* Only operators choose a priority; anyone else's --priority is dropped
+	 * here so it cannot come back at release either. */
+	if (!s->r->operator && d->has_priority) {
+		r->desc->has_priority = false;
+		r->desc->priority = 0;
+	}
 	if (d->has_hold && d->hold)
 		r->priority = 0;
-	else if (d->has_priority && d->priority && s->r->operator)
-		r->priority = d->priority;
 	else
-		r->priority = job_base_priority(r->job_id);
+		r->priority = job_initial_priority(r);
 }
 
 /* Allocate the id and commit record, script and next_job_id together. */
@@ -494,10 +516,29 @@ int rpc_submit(struct rpc_ctx *r, struct sky_errbuf *eb)
 		goto out;
 	}
 	if (s.req->has_test_only && s.req->test_only) {
-		reply_submit(r, 0, 0, NULL);
+		char *line;
+		rec = record_build(&s);
+		line = job_will_run_text(r->c, rec, r->now, &verr);
+		reply_submit(r, line ? 0 : verr.code, 0, line ? line : sky_err_msg(&verr));
+		free(line);
+		sky__job_record__free_unpacked(rec, NULL);
 		goto out;
 	}
 	rec = record_build(&s);
+	rec->dependency_left = s.dep_left;
+	s.dep_left = NULL;
+	if (rec->desc->array && *rec->desc->array) {
+		uint32_t first = 0;
+		set_priority(&s, rec);
+		rc = job_array_store(r->c, rec, (rec->desc->has_hold && rec->desc->hold) ||
+					     (rec->desc->has_priority && rec->desc->priority && r->operator),
+				     &first, &verr);
+		if (rc)
+			log_error("array submission from uid %u not saved: %s", (unsigned)r->uid,
+				  sky_err_msg(&verr));
+		reply_submit(r, rc, first, rc ? sky_strerror(rc) : NULL);
+		goto out;
+	}
 	if ((rc = store_new_job(&s, rec, &verr))) {
 		log_error("submission from uid %u not saved: %s", (unsigned)r->uid, sky_err_msg(&verr));
 		sky__job_record__free_unpacked(rec, NULL);

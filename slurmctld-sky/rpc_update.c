@@ -15,6 +15,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_update.h"
 #include "log.h"
 #include "rpc.h"
 #include "timefmt.h"
@@ -39,16 +40,13 @@ static int op_hold(struct rpc_ctx *r, struct job *j, bool user_hold, struct sky_
 
 static int op_release(struct rpc_ctx *r, struct job *j, struct sky_errbuf *eb)
 {
-	const Sky__JobDesc *d = j->rec->desc;
-
 	if (!job_is_schedulable(j))
 		return err_code(eb, SKY_E_JOB_NOT_PENDING);
 	if (j->rec->priority)
 		return 0;   /* not held: nothing to do */
 	if (!r->operator && j->rec->reason && strcmp(j->rec->reason, REASON_HELD_ADMIN) == 0)
 		return err_code(eb, SKY_E_ACCESS_DENIED);
-	j->rec->priority = d->has_priority && d->priority ? d->priority :
-							   job_base_priority(j->rec->job_id);
+	j->rec->priority = job_initial_priority(j->rec);
 	job_set_reason(j, REASON_NONE);
 	return 0;
 }
@@ -87,49 +85,22 @@ static int op_requeue(struct rpc_ctx *r, struct job *j, bool *kill, struct sky_e
 	return 0;
 }
 
-/* One Key=Value of scontrol update on a pending job. */
-static int update_setting(struct rpc_ctx *r, struct job *j, const char *kv, struct sky_errbuf *eb)
-{
-	const char *eq = strchr(kv, '=');
-	size_t klen = eq ? (size_t)(eq - kv) : 0;
-	const char *val = eq ? eq + 1 : NULL;
-	uint32_t mins;
-	int rc;
-
-	if (!eq)
-		return sky_err_set(eb, SKY_E_INVAL, "Invalid update setting '%s'", kv);
-	if ((klen == 7 && !strncasecmp(kv, "JobName", 7)) || (klen == 4 && !strncasecmp(kv, "Name", 4))) {
-		job_set_str(&j->rec->desc->name, val);
-		return 0;
-	}
-	if (klen == 7 && !strncasecmp(kv, "Comment", 7)) {
-		job_set_str(&j->rec->desc->comment, val);
-		return 0;
-	}
-	if (klen == 9 && !strncasecmp(kv, "TimeLimit", 9)) {
-		if ((rc = time_str2mins(val, &mins, eb)))
-			return rc;
-		/* Users may shorten their jobs; only operators lengthen them. */
-		if (!r->operator && (mins == SKY_INFINITE || mins > j->rec->time_limit_min) &&
-		    j->rec->time_limit_min != SKY_INFINITE)
-			return err_code(eb, SKY_E_ACCESS_DENIED);
-		j->rec->time_limit_min = mins ? mins : SKY_INFINITE;
-		return 0;
-	}
-	return sky_err_set(eb, SKY_E_INVAL, "Update of %.*s is not supported", (int)klen, kv);
-}
-
 static int op_update(struct rpc_ctx *r, struct job *j, const Sky__UpdateJobRequest *q,
 		     struct sky_errbuf *eb)
 {
-	size_t i;
+	return job_update_apply(r->c, j, r->operator, q, eb);
+}
+
+/* requeuehold: requeue, and keep the job held (JobHeldUser) once pending again. */
+static int op_requeue_hold(struct rpc_ctx *r, struct job *j, bool *kill, struct sky_errbuf *eb)
+{
 	int rc;
 
-	if (!job_is_schedulable(j))
-		return err_code(eb, SKY_E_JOB_NOT_PENDING);
-	for (i = 0; i < q->n_settings; i++)
-		if ((rc = update_setting(r, j, q->settings[i], eb)))
-			return rc;
+	if ((rc = op_requeue(r, j, kill, eb)))
+		return rc;
+	j->rec->priority = 0;
+	j->rec->has_priority = true;
+	job_set_reason(j, REASON_HELD_USER);
 	return 0;
 }
 
@@ -146,6 +117,8 @@ static int apply_op(struct rpc_ctx *r, struct job *j, const Sky__UpdateJobReques
 		return op_release(r, j, eb);
 	if (!strcasecmp(op, "requeue"))
 		return op_requeue(r, j, kill, eb);
+	if (!strcasecmp(op, "requeuehold"))
+		return op_requeue_hold(r, j, kill, eb);
 	if (!strcasecmp(op, "update"))
 		return op_update(r, j, q, eb);
 	return sky_err_set(eb, SKY_E_INVAL, "unknown job update operation '%s'", op);
@@ -166,8 +139,9 @@ int rpc_update_job(struct rpc_ctx *r, struct sky_errbuf *eb)
 		rc = err_code(eb, SKY_E_INVALID_JOB_ID);
 		goto out;
 	}
+	/* Slurm answers a user who updates or holds another's job this way. */
 	if (j->rec->user_id != (uint32_t)r->uid && !r->operator) {
-		rc = err_code(eb, SKY_E_ACCESS_DENIED);
+		rc = err_code(eb, SKY_E_INVALID_USER_ID);
 		goto out;
 	}
 	if ((rc = apply_op(r, j, q, &kill, eb)))

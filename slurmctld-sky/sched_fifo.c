@@ -9,7 +9,12 @@
 
 #include "ctld.h"
 #include "hostlist.h"
+#include "job_array.h"
+#include "job_depend.h"
+#include "job_features.h"
+#include "job_control.h"
 #include "job_launch.h"
+#include "job_mail.h"
 #include "log.h"
 #include "sched_fifo.h"
 #include "xalloc.h"
@@ -21,6 +26,7 @@ struct job_need {
 	uint64_t mem_mb;           /* per node */
 	bool whole_mem;            /* --mem=0 */
 	bool exclusive;
+	const char *constraint;    /* -C, borrowed from the record */
 	char **req, **exc;         /* -w / -x host names, owned */
 	size_t n_req, n_exc;
 };
@@ -95,6 +101,7 @@ static void need_of(const struct job *j, const struct partition *p, struct job_n
 	nd->mem_mb = r->mem_per_node_mb;
 	nd->whole_mem = d->has_mem_set && d->mem_set && !d->mem_per_node_mb && !d->mem_per_cpu_mb;
 	nd->exclusive = (d->has_exclusive && d->exclusive) || p->exclusive;
+	nd->constraint = d->constraint;
 	/* Validated at submission; a failure here only drops the constraint. */
 	sky_err_clear(&eb);
 	if (d->req_nodes && *d->req_nodes)
@@ -107,6 +114,8 @@ static void need_of(const struct job *j, const struct partition *p, struct job_n
 static bool node_fits(const struct node *n, const struct job_need *nd, struct job_alloc *a)
 {
 	if (!node_usable(n) || node_name_in(nd->exc, nd->n_exc, n->name))
+		return false;
+	if (!features_match(nd->constraint, n->features))
 		return false;
 	if (nd->exclusive && n->n_jobs)
 		return false;
@@ -214,6 +223,7 @@ static void launch_started(struct ctld *c, struct job **started, size_t n, time_
 		struct job *j = started[i];
 		sky_err_clear(&eb);
 		log_info("job %u: started on %s", j->rec->job_id, j->rec->node_list);
+		job_mail_event(c, j, MAIL_BEGIN);
 		if (job_launch(c, j, &eb) == 0)
 			continue;
 		log_error("job %u: launch: %s", j->rec->job_id, sky_err_msg(&eb));
@@ -235,6 +245,7 @@ void sched_run(struct ctld *c)
 	size_t n = 0, n_started = 0, i;
 	time_t now = time(NULL);
 
+	job_depend_update(c, now);
 	queue = xcalloc(c->jobs.count + 1, sizeof(*queue));
 	JOB_FOREACH(&c->jobs, j)
 		if (job_is_schedulable(j))
@@ -251,8 +262,12 @@ void sched_run(struct ctld *c)
 		const char *why = blocker(queue[i], p, now);
 		size_t pi;
 
+		if (!why && !(why = job_depend_blocker(queue[i])) && job_array_throttled(c, queue[i]))
+			why = REASON_ARRAY_TASK_LIMIT;
 		queue[i]->rec->has_last_sched_eval = true;
 		queue[i]->rec->last_sched_eval = (uint64_t)now;
+		if (job_deadline_pending(c, queue[i], now))
+			continue;
 		if (why) {
 			job_set_reason(queue[i], why);
 			continue;

@@ -4,12 +4,16 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hostlist.h"
 #include "job_env.h"
+#include "job_env_sky.h"
 #include "timefmt.h"
+#include "user_env.h"
 #include "xalloc.h"
 
 /* Slurm gives a job without a time limit an end time one year out. */
@@ -245,7 +249,9 @@ static void env_job_identity(struct envv *e, const Sky__JobRecord *job,
 	env_set_str(e, "SLURM_JOB_ACCOUNT", d->account);
 	env_set_str(e, "SLURM_JOB_QOS", d->qos);
 	env_set_str(e, "SLURM_JOB_DEPENDENCY", d->dependency);
-	env_set_str(e, "SLURM_EXPORT_ENV", d->export_env);
+	/* Slurm's sbatch passes it on for every --export but the default ALL. */
+	if (d->export_env && strcasecmp(d->export_env, "ALL"))
+		env_set_str(e, "SLURM_EXPORT_ENV", d->export_env);
 	env_set(e, "SLURM_RESTART_COUNT", "%" PRIu32, job->restart_count);
 	env_set(e, "SLURM_PRIO_PROCESS", "%" PRIu32, d->prio_process);
 	if (job->has_array_task_id) {
@@ -328,22 +334,49 @@ static void env_task(struct envv *e, const struct job_env_ctx *c)
 	env_set(e, "SLURM_TASK_PID", "%d", (int)c->task_pid);
 	env_set(e, "ENVIRONMENT", "BATCH");
 	env_set(e, "HOSTNAME", "%s", c->node_name);
+	/* Without a topology plugin Slurm's address of a node is its name (22.05 sets both). */
+	env_set(e, "SLURM_TOPOLOGY_ADDR", "%s", c->node_name);
+	env_set(e, "SLURM_TOPOLOGY_ADDR_PATTERN", "node");
+}
+
+/* --get-user-env: the login environment goes under the submitted one. */
+static void env_user_login(struct envv *e)
+{
+	char *why = NULL, **u = user_env_load(USER_ENV_TIMEOUT, &why);
+
+	if (!u) {
+		fprintf(stderr, "slurmstepd: error: could not load the user's login environment: %s\n",
+			why);
+		free(why);
+		return;
+	}
+	for (size_t i = 0; u[i]; i++)
+		env_put(e, u[i]);
+	free(u);
 }
 
 char **job_env_build(const Sky__LaunchJob *lj, const struct job_env_ctx *c)
 {
 	struct envv e = { 0 };
+	char **sky;
 
 	e.cap = lj->n_env + 80;
 	e.v = xcalloc(e.cap, sizeof(char *));
+	if (user_env_wanted(lj->env, lj->n_env))
+		env_user_login(&e);
 	for (size_t i = 0; i < lj->n_env; i++) {
 		const char *eq = lj->env[i] ? strchr(lj->env[i], '=') : NULL;
-		if (eq && eq != lj->env[i])
+		/* SLURM_UMASK only carries sbatch's umask to the node (slurmstepd drops it too). */
+		if (eq && eq != lj->env[i] && strncmp(lj->env[i], "SLURM_UMASK=", 12))
 			env_put(&e, xstrdup(lj->env[i]));
 	}
 	env_job_identity(&e, lj->job, c);
 	env_job_layout(&e, lj->job, c);
 	env_job_times(&e, lj->job, c);
 	env_task(&e, c);
+	sky = job_env_sky_vars(lj, c);
+	for (size_t i = 0; sky && sky[i]; i++)
+		env_put(&e, sky[i]);
+	free(sky);
 	return e.v;
 }

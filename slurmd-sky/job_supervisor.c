@@ -19,6 +19,7 @@
 
 #include "job_child.h"
 #include "job_supervisor.h"
+#include "job_warn.h"
 #include "log.h"
 #include "proc.h"
 #include "spool.h"
@@ -48,6 +49,8 @@ struct sup {
 	time_t start_time;
 	int64_t limit_at_ms;      /* monotonic; -1: no time limit */
 	int64_t kill_at_ms;       /* SIGKILL time of a running kill sequence; -1 */
+	struct job_warn warn;     /* --signal before the time limit (job_warn.h) */
+	int64_t warn_at_ms;       /* monotonic; -1: none or already sent */
 };
 
 static int64_t mono_ms(void)
@@ -206,6 +209,11 @@ static void check_deadlines(struct sup *s)
 		job_stderr_msg(s, " DUE TO TIME LIMIT");
 		start_kill_sequence(s);
 	}
+	if (s->warn_at_ms >= 0 && now >= s->warn_at_ms) {
+		s->warn_at_ms = -1;
+		if (!s->timed_out && !s->cancelled)
+			on_deliver(s, s->warn.sig | (s->warn.batch_only ? SUP_SIGNAL_BATCH_ONLY : 0));
+	}
 	if (s->kill_at_ms >= 0 && now >= s->kill_at_ms) {
 		s->kill_at_ms = -1;
 		signal_all(SIGKILL);
@@ -220,6 +228,8 @@ static int poll_timeout(const struct sup *s)
 		next = s->limit_at_ms;
 	if (s->kill_at_ms >= 0 && (next < 0 || s->kill_at_ms < next))
 		next = s->kill_at_ms;
+	if (s->warn_at_ms >= 0 && (next < 0 || s->warn_at_ms < next))
+		next = s->warn_at_ms;
 	if (next < 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
@@ -383,6 +393,10 @@ static void arm_time_limit(struct sup *s)
 	int64_t left;
 
 	s->limit_at_ms = -1;
+	job_warn_plan(job, start, &s->warn);
+	s->warn_at_ms = -1;
+	if (s->warn.sig)
+		s->warn_at_ms = mono_ms() + (s->warn.at > now ? (int64_t)(s->warn.at - now) * 1000 : 0);
 	if (!limit || limit == SKY_INFINITE || limit == SKY_NO_VAL)
 		return;
 	left = (int64_t)(start + (time_t)limit * 60 - now);
@@ -455,7 +469,7 @@ static void sup_main(const struct sup_params *p) __attribute__((noreturn));
 static void sup_main(const struct sup_params *p)
 {
 	struct sup s = { .p = p, .job_id = p->job_id, .sfd = -1, .chan = -1, .err_fd = -1,
-			 .kill_at_ms = -1, .limit_at_ms = -1 };
+			 .kill_at_ms = -1, .limit_at_ms = -1, .warn_at_ms = -1 };
 	struct sky_errbuf eb;
 
 	sky_err_clear(&eb);

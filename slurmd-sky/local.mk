@@ -8,10 +8,13 @@ slurmd_sky_libslurmd_a_SOURCES = \
 	slurmd-sky/hw_detect.c slurmd-sky/hw_detect.h \
 	slurmd-sky/job_child.c slurmd-sky/job_child.h \
 	slurmd-sky/job_env.c slurmd-sky/job_env.h \
+	slurmd-sky/job_env_sky.c slurmd-sky/job_env_sky.h \
 	slurmd-sky/job_supervisor.c slurmd-sky/job_supervisor.h \
+	slurmd-sky/job_warn.c slurmd-sky/job_warn.h \
 	slurmd-sky/jobs.c slurmd-sky/jobs.h \
 	slurmd-sky/proc.c slurmd-sky/proc.h \
-	slurmd-sky/spool.c slurmd-sky/spool.h
+	slurmd-sky/spool.c slurmd-sky/spool.h \
+	slurmd-sky/user_env.c slurmd-sky/user_env.h
 # End of slurmd-sky library sources
 SLURMD_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HWLOC_CFLAGS) \
 	$(PROTOBUF_C_CFLAGS) $(MUNGE_CFLAGS)
@@ -44,5 +47,16 @@ slurmd_sky_spool_hw_test_SOURCES = slurmd-sky/spool_hw_test.c
 slurmd_sky_spool_hw_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
 slurmd_sky_spool_hw_test_LDADD = $(SLURMD_TEST_LIBS)
 TESTS += slurmd-sky/spool_hw_test
+
+check_PROGRAMS += slurmd-sky/job_env_sky_test
+slurmd_sky_job_env_sky_test_SOURCES = slurmd-sky/job_env_sky_test.c
+slurmd_sky_job_env_sky_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_job_env_sky_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/job_env_sky_test
+check_PROGRAMS += slurmd-sky/job_warn_test
+slurmd_sky_job_warn_test_SOURCES = slurmd-sky/job_warn_test.c
+slurmd_sky_job_warn_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_job_warn_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/job_warn_test
 # End of slurmd-sky tests
 EXTRA_DIST += slurmd-sky/README.md

@@ -25,6 +25,7 @@
 
 #include "agent.h"
 #include "ctld_link.h"
+#include "job_env_sky.h"
 #include "jobs.h"
 #include "log.h"
 #include "spool.h"
@@ -132,6 +133,7 @@ static void agent_setup(struct agent *a, const struct opts *o)
 		fatal("no configuration file found (set SLURM_CONF or use -f)");
 	if (conf_load(path, &a->conf, &eb))
 		fatal("%s", sky_err_msg(&eb));
+	job_env_sky_set_conf(a->conf);
 	free(path);
 	a->node_name = o->node_name ? xstrdup(o->node_name) : default_node_name();
 	level = a->conf->slurmd_debug + o->verbose;

@@ -7,7 +7,17 @@ E2E_TESTS = \
 	tests/e2e/0040-durability.bats \
 	tests/e2e/0050-bad-input.bats \
 	tests/e2e/0060-credentials.bats \
-	tests/e2e/0070-install.bats
+	tests/e2e/0070-install.bats \
+	tests/e2e/0200-sacct.bats \
+	tests/e2e/0300-task-yaml.bats \
+	tests/e2e/0310-job-env.bats \
+	tests/e2e/0110-arrays.bats \
+	tests/e2e/0120-dependencies.bats \
+	tests/e2e/0130-array-depend-config.bats \
+	tests/e2e/0410-signal-and-requeue.bats \
+	tests/e2e/0420-hold-begin-deadline.bats \
+	tests/e2e/0430-scontrol-update.bats \
+	tests/e2e/0440-query-output.bats
 # End of e2e tests
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
