@@ -360,6 +360,8 @@ static const struct key_def global_keys[] = {
 	GF("AuthInfo", set_auth_info),
 	G("SlurmUser", K_STR, slurm_user),
 	G("KillWait", K_U32, kill_wait),
+	G("MailProg", K_PATH, mail_prog),
+	G("MailDomain", K_STR, mail_domain),
 	G("MinJobAge", K_U32, min_job_age),
 	G("MaxJobCount", K_U32, max_job_count),
 	G("FirstJobId", K_U32, first_job_id),
@@ -403,7 +405,7 @@ static const char *const global_ignored[] = {
 	"JobCompPass", "JobCompPort", "JobCompType", "JobCompUser", "JobContainerType",
 	"JobCredentialPrivateKey", "JobCredentialPublicCertificate", "JobFileAppend",
 	"JobSubmitPlugins", "KeepAliveTime", "KillOnBadExit", "LaunchParameters", "LaunchType",
-	"Licenses", "LogTimeFormat", "MailDomain", "MailProg", "MaxBatchRequeue", "MaxDBDMsgs",
+	"Licenses", "LogTimeFormat", "MaxBatchRequeue", "MaxDBDMsgs",
 	"MaxMemPerCPU", "MaxMemPerNode", "MaxNodeCount", "MaxStepCount", "MaxTasksPerNode",
 	"MCSParameters", "MCSPlugin", "MemLimitEnforce", "MetricsType", "MpiDefault",
 	"MpiParams", "NodeFeaturesPlugins", "OverTimeLimit", "PluginDir", "PlugStackConfig",
@@ -1095,6 +1097,7 @@ static void finalize_paths(struct parser *p)
 	set_default_str(&c->state_dir, xasprintf("%s/state", c->home));
 	set_default_str(&c->spool_dir, xasprintf("%s/spool/%%n", c->home));
 	set_default_str(&c->cluster_name, xstrdup("sky"));
+	set_default_str(&c->mail_prog, xstrdup("/usr/bin/mail"));
 	set_default_str(&c->ctld_host, xstrdup("localhost"));
 	set_default_str(&c->auth_type, xstrdup("auth/munge"));
 }
@@ -1397,7 +1400,8 @@ void conf_free(struct sky_conf *c)
 		char *strs[] = { c->path, c->home, c->cluster_name, c->ctld_host, c->ctld_addr,
 				 c->ctld_socket, c->state_dir, c->spool_dir, c->ctld_log,
 				 c->slurmd_log, c->ctld_pidfile, c->slurmd_pidfile, c->auth_type,
-				 c->munge_socket, c->slurm_user, c->sched_params };
+				 c->munge_socket, c->slurm_user, c->sched_params, c->mail_prog,
+				 c->mail_domain };
 		for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 			free(strs[i]);
 	}

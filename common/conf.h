@@ -112,6 +112,8 @@ struct sky_conf {
 	uint64_t def_mem_per_cpu_mb;
 	uint64_t def_mem_per_node_mb;
 	uint32_t max_array_size;  /* MaxArraySize, default 1001 */
+	char *mail_prog;          /* MailProg, default /usr/bin/mail */
+	char *mail_domain;        /* MailDomain, NULL when unset */
 
 	struct conf_node *nodes;
 	size_t n_nodes;

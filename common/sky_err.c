@@ -41,6 +41,7 @@ static const char *const err_text[SKY_E__COUNT] = {
 	[SKY_E_INVALID_ARRAY] = "Invalid job array specification",
 	[SKY_E_LAUNCH] = "Job launch failure",
 	[SKY_E_INVALID_USER_ID] = "Invalid user id",
+	[SKY_E_INVALID_FEATURE] = "Invalid feature specification",
 };
 
 const char *sky_strerror(int code)

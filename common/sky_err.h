@@ -48,6 +48,7 @@ enum sky_err {
 	SKY_E_INVALID_ARRAY,
 	SKY_E_LAUNCH,               /* the node could not start the job */
 	SKY_E_INVALID_USER_ID,      /* acting on another user's job */
+	SKY_E_INVALID_FEATURE,      /* -C names a feature no node has */
 	/* New codes go here, at the end: the numbers travel on the wire. */
 	SKY_E__COUNT
 };

@@ -20,6 +20,7 @@
 #include "fmt_job.h"
 #include "hostlist.h"
 #include "log.h"
+#include "opt_control.h"
 #include "scancel_confirm.h"
 #include "state_names.h"
 #include "xalloc.h"
@@ -37,34 +38,6 @@ struct scancel_params {
 };
 
 enum { OPT_ME = 0x100, OPT_HELP, OPT_USAGE };
-
-static const struct {
-	const char *name;
-	int num;
-} signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
-	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
-};
-
-/* "KILL", "SIGKILL", "kill" or a number; 0 when not a signal. */
-static uint32_t sig_num(const char *s)
-{
-	uint32_t n;
-
-	if (cli_parse_u32(s, 1, 64, &n))
-		return n;
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		if (!strcasecmp(s, signals[i].name))
-			return (uint32_t)signals[i].num;
-	return 0;
-}
 
 static void help(void)
 {
@@ -186,7 +159,7 @@ static int parse_opt(int c, struct scancel_params *p)
 	case 'q': set_str(&p->qos, optarg); break;
 	case 'Q': p->quiet = true; break;
 	case 's':
-		if (!(p->signal = sig_num(optarg))) {
+		if (!(p->signal = ctl_signal_num(optarg))) {
 			fprintf(stderr, "Unknown job signal: %s\n", optarg);
 			return 1;
 		}

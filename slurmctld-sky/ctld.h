@@ -69,6 +69,8 @@ struct ctld {
 	struct event *ev_tick;          /* 1 s housekeeping */
 	struct event *ev_sched;         /* deferred scheduling pass */
 	bool sched_pending;             /* ev_sched is active already */
+	int64_t sched_last_us;          /* monotonic time of the last pass */
+	int64_t sched_min_interval_us;  /* SchedulerParameters=sched_min_interval */
 	struct event *ev_signal[3];     /* SIGTERM, SIGINT, SIGHUP */
 };
 

@@ -28,7 +28,7 @@ static bool name_char(char ch)
 static int fail(struct feat_parser *fp, const char *why)
 {
 	if (!fp->bad && fp->eb)
-		sky_err_set(fp->eb, SKY_E_INVAL, "Invalid feature specification: %s", why);
+		sky_err_set(fp->eb, SKY_E_INVALID_FEATURE, "Invalid feature specification: %s", why);
 	fp->bad = true;
 	return 0;
 }
@@ -72,7 +72,7 @@ static int parse_name(struct feat_parser *fp)
 		return fail(fp, "node counts (feature*count) are not supported");
 	if (fp->t && !fp->bad && !known_anywhere(fp->t, s, len)) {
 		if (fp->eb)
-			sky_err_set(fp->eb, SKY_E_INVAL, "Invalid feature specification");
+			sky_err_set(fp->eb, SKY_E_INVALID_FEATURE, "Invalid feature specification");
 		fp->bad = true;
 	}
 	return list_has(fp->node, s, len);
@@ -139,7 +139,7 @@ int features_validate(const char *constraint, const struct node_table *t,
 	if (!constraint || !*constraint)
 		return 0;
 	evaluate(&fp);
-	return fp.bad ? SKY_E_INVAL : 0;
+	return fp.bad ? SKY_E_INVALID_FEATURE : 0;
 }
 
 bool features_match(const char *constraint, const char *node_features)
@@ -149,4 +149,39 @@ bool features_match(const char *constraint, const char *node_features)
 	if (!constraint || !*constraint)
 		return true;
 	return evaluate(&fp) != 0;
+}
+
+char **features_alternatives(const char *constraint, size_t *n)
+{
+	size_t len = constraint ? strlen(constraint) : 0, start = 1, i;
+	char **alts = NULL;
+	int depth = 0;
+
+	*n = 0;
+	if (len < 3 || constraint[0] != '[' || constraint[len - 1] != ']')
+		return NULL;
+	for (i = 1; i < len - 1; i++) {
+		char ch = constraint[i];
+		if (ch == '(' || ch == '[')
+			depth++;
+		else if ((ch == ')' || ch == ']') && --depth < 0)
+			return NULL;    /* "[a]|[b]": the first bracket closes early */
+		if (depth == 0 && ch == '|') {
+			alts = xrealloc(alts, (*n + 1) * sizeof(*alts));
+			alts[(*n)++] = xstrndup(constraint + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (!alts)
+		return NULL;
+	alts = xrealloc(alts, (*n + 1) * sizeof(*alts));
+	alts[(*n)++] = xstrndup(constraint + start, len - 1 - start);
+	return alts;
+}
+
+void features_alternatives_free(char **alts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(alts[i]);
+	free(alts);
 }

@@ -6,9 +6,10 @@
  * `!a` (not, as Slurm 23.02+). `,` between names is taken as `&`, which is
  * what older Slurm releases did with it. Node counts (`a*2`) are refused:
  * they need the allocation to be split across features, which the FIFO
- * scheduler does not do. A matching OR is evaluated per node like `|`: our
- * nodes are picked one by one, so a multi-node job may mix the alternatives
- * (documented limitation).
+ * scheduler does not do. A whole constraint `[a|b|...]` is a matching OR:
+ * the scheduler tries each alternative in turn for all of the job's nodes
+ * (features_alternatives()); nested inside a larger expression, brackets
+ * are evaluated per node like parentheses.
  */
 #ifndef SKY_JOB_FEATURES_H
 #define SKY_JOB_FEATURES_H
@@ -33,5 +34,13 @@ int features_validate(const char *constraint, const struct node_table *t,
  * that does not parse matches none.
  */
 bool features_match(const char *constraint, const char *node_features);
+
+/*
+ * When constraint is a matching OR as a whole ("[a|b&c|d]"), its
+ * alternatives ("a", "b&c", "d"), else NULL. *n gets the count. Caller
+ * frees with features_alternatives_free().
+ */
+char **features_alternatives(const char *constraint, size_t *n);
+void features_alternatives_free(char **alts, size_t n);
 
 #endif

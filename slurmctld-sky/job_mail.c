@@ -19,50 +19,7 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define MAIL_PROG_DEFAULT "/usr/bin/mail"
 #define MAIL_MAX_FD 4096
-
-/*
- * MailProg and MailDomain from the controller's slurm.conf. conf.c accepts
- * and drops them (it owns no field for them), so they are looked up here:
- * a line-based scan of Key=Value words, last one wins, Include not followed.
- */
-static void conf_mail_keys(const struct ctld *c, char **prog, char **domain)
-{
-	FILE *fp = c->conf && c->conf->path ? fopen(c->conf->path, "re") : NULL;
-	char line[4096];
-
-	*prog = *domain = NULL;
-	while (fp && fgets(line, sizeof(line), fp)) {
-		char *hash = strchr(line, '#'), *w = line;
-		if (hash)
-			*hash = '\0';
-		while (*w) {
-			char *end;
-			while (isspace((unsigned char)*w))
-				w++;
-			end = w;
-			while (*end && !isspace((unsigned char)*end))
-				end++;
-			if (*end)
-				*end++ = '\0';
-			if (!strncasecmp(w, "MailProg=", 9)) {
-				free(*prog);
-				*prog = xstrdup(w + 9);
-			} else if (!strncasecmp(w, "MailDomain=", 11)) {
-				free(*domain);
-				*domain = xstrdup(w + 11);
-			}
-			w = end;
-		}
-	}
-	if (fp)
-		fclose(fp);
-	if (!*prog || !**prog) {
-		free(*prog);
-		*prog = xstrdup(MAIL_PROG_DEFAULT);
-	}
-}
 
 static const char *state_name(Sky__JobState st)
 {
@@ -270,14 +227,14 @@ static void spawn(const char *prog, char *const argv[], char *const envp[])
 static void send_mail(struct ctld *c, struct job *j, uint32_t ev, bool summary)
 {
 	const Sky__JobRecord *r = j->rec;
-	char *prog, *domain, *user, *subj, **env;
+	const char *prog = c->conf->mail_prog, *domain = c->conf->mail_domain;
+	char *user, *subj, **env;
 	char *argv[5];
 
-	conf_mail_keys(c, &prog, &domain);
 	if (access(prog, X_OK) != 0) {
 		log_info("job %u: MailProg %s not executable (%m), no %s mail", r->job_id, prog,
 			 event_word(ev));
-		goto out;
+		return;
 	}
 	if (r->desc->mail_user && *r->desc->mail_user)
 		user = xstrdup(r->desc->mail_user);
@@ -299,9 +256,6 @@ static void send_mail(struct ctld *c, struct job *j, uint32_t ev, bool summary)
 	free(env);
 	free(subj);
 	free(user);
-out:
-	free(prog);
-	free(domain);
 }
 
 static uint32_t job_mail_bits(const Sky__JobRecord *r)
@@ -330,8 +284,13 @@ void job_mail_event(struct ctld *c, struct job *j, uint32_t ev)
 	bool per_array = r->has_array_task_id && !(bits & MAIL_ARRAY_TASKS);
 	struct array_view v;
 
-	if (ev == MAIL_END || ev == MAIL_FAIL)
+	if (ev == MAIL_END || ev == MAIL_FAIL) {
+		/* The node may enforce the limit before the 1 s tick sees it. */
+		if (r->state == SKY__JOB_STATE__JOB_TIMEOUT && (bits & MAIL_TIME100) &&
+		    !(r->mail_sent & MAIL_TIME100))
+			job_mail_event(c, j, MAIL_TIME100);
 		ev = end_event(r, bits);
+	}
 	if (!ev || !(bits & ev))
 		return;
 	/* One-time notices: sent once per job, whatever re-triggers them. */

@@ -35,3 +35,11 @@ slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFL
 	-I$(top_srcdir)/sbatch-sky
 slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS)
 EXTRA_DIST += slurmctld-sky/README.md
+
+# Unit test of -C expressions and --mail-type values (Check, TAP).
+check_PROGRAMS += slurmctld-sky/features_test
+slurmctld_sky_features_test_SOURCES = slurmctld-sky/features_test.c slurmctld-sky/job_features.c
+slurmctld_sky_features_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_features_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/features_test

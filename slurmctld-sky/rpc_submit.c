@@ -350,10 +350,33 @@ static int job_validate_fit(struct submit *s, struct sky_errbuf *eb)
 	return 0;
 }
 
-/* -C: well formed, every feature named exists somewhere (job_features.h). */
+/*
+ * -C: well formed, every feature named exists somewhere (job_features.h);
+ * a matching OR "[a|b]" needs enough nodes with one same alternative.
+ */
 static int job_validate_features(struct submit *s, struct sky_errbuf *eb)
 {
-	return features_validate(s->d->constraint, &s->c->nodes, eb);
+	size_t n_alts = 0, k, i;
+	char **alts;
+	bool ok = false;
+	int rc;
+
+	if ((rc = features_validate(s->d->constraint, &s->c->nodes, eb)))
+		return rc;
+	if (!(alts = features_alternatives(s->d->constraint, &n_alts)))
+		return 0;
+	for (k = 0; k < n_alts && !ok; k++) {
+		uint32_t fit = 0;
+		for (i = 0; i < s->part->n_nodes; i++) {
+			const struct node *n = s->part->nodes[i];
+			if (!node_name_in(s->exc_nodes, s->n_exc, n->name) && node_could_fit(s, n) &&
+			    features_match(alts[k], n->features))
+				fit++;
+		}
+		ok = fit >= s->nodes;
+	}
+	features_alternatives_free(alts, n_alts);
+	return ok ? 0 : sky_err_set(eb, SKY_E_NODE_CONFIG, "%s", sky_strerror(SKY_E_NODE_CONFIG));
 }
 
 static int job_validate_count(struct submit *s, struct sky_errbuf *eb)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -31,6 +32,17 @@ struct job_need {
 	size_t n_req, n_exc;
 };
 
+/* Default gap between two passes; Slurm's knob of the same name, in usec. */
+#define SCHED_MIN_INTERVAL_US 20000
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void sched_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctld *c = arg;
@@ -38,11 +50,31 @@ static void sched_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	c->sched_pending = false;
+	c->sched_last_us = mono_us();
 	sched_run(c);
+}
+
+/* SchedulerParameters=...,sched_min_interval=USEC,... */
+static int64_t min_interval(const struct sky_conf *conf)
+{
+	const char *p = conf->sched_params ? strstr(conf->sched_params, "sched_min_interval=") : NULL;
+	char *end;
+	long long v;
+
+	if (!p)
+		return SCHED_MIN_INTERVAL_US;
+	v = strtoll(p + strlen("sched_min_interval="), &end, 10);
+	if (end == p + strlen("sched_min_interval=") || v < 0 || (*end && *end != ',')) {
+		log_error("SchedulerParameters: invalid sched_min_interval, using %d usec",
+			  SCHED_MIN_INTERVAL_US);
+		return SCHED_MIN_INTERVAL_US;
+	}
+	return v;
 }
 
 int sched_init(struct ctld *c)
 {
+	c->sched_min_interval_us = min_interval(c->conf);
 	c->ev_sched = event_new(c->base, -1, 0, sched_cb, c);
 	return c->ev_sched ? 0 : SKY_E_NOMEM;
 }
@@ -54,12 +86,26 @@ void sched_fini(struct ctld *c)
 	c->ev_sched = NULL;
 }
 
+/*
+ * A pass costs time in the number of pending jobs, and a burst of sbatch
+ * calls would otherwise pay it once per submission, inside the reply path.
+ * So passes are coalesced: at most one per sched_min_interval, and never
+ * sooner than 1 ms, which lets the replies that asked for it go out first.
+ */
 void sched_request(struct ctld *c)
 {
+	int64_t wait;
+	struct timeval tv;
+
 	if (c->sched_pending || !c->ev_sched)
 		return;
 	c->sched_pending = true;
-	event_active(c->ev_sched, EV_TIMEOUT, 0);
+	wait = c->sched_last_us + c->sched_min_interval_us - mono_us();
+	if (wait < 1000)
+		wait = 1000;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	event_add(c->ev_sched, &tv);
 }
 
 static int order_cmp(const void *a, const void *b)
@@ -157,7 +203,8 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 {
 	struct job_need nd;
 	struct job_alloc *alloc;
-	size_t got;
+	char **alts;
+	size_t got, n_alts, k;
 
 	need_of(j, p, &nd);
 	if (nd.nodes > p->n_nodes) {
@@ -165,7 +212,15 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 		return false;
 	}
 	alloc = xcalloc(p->n_nodes + nd.n_req + 1, sizeof(*alloc));
-	got = pick_nodes(c, p, &nd, alloc);
+	/* -C "[a|b]": every node of the job must have the same alternative. */
+	alts = features_alternatives(nd.constraint, &n_alts);
+	got = 0;
+	for (k = 0; !got && k < (alts ? n_alts : 1); k++) {
+		if (alts)
+			nd.constraint = alts[k];
+		got = pick_nodes(c, p, &nd, alloc);
+	}
+	features_alternatives_free(alts, n_alts);
 	if (got)
 		job_start(c, j, alloc, got, now);
 	free(alloc);

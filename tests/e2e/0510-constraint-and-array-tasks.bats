@@ -28,9 +28,30 @@ teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || sky_logs; }
 	wait_state "$a" COMPLETED 20
 	wait_state "$c" COMPLETED 20
 	[ "$(cat c3.out)" = node1 ]
+	# --test-only places the job where the constraint allows
+	run sbatch --test-only -C cpu --wrap true
+	[ "$status" -eq 0 ]
+	[[ $output == *" on nodes node2 in partition debug" ]]
 	[ "$(cat c5.out)" = node2 ]
 	# a name no node has is refused even inside an OR
 	[[ $b == *"Invalid feature specification"* ]]
+}
+
+@test "-C [a|b] (matching OR): all nodes of the job share one alternative" {
+	cd "$SKY_WORK"
+	# no alternative is on two nodes: never runnable, refused at submit
+	run sbatch -N 2 -C '[gpu|cpu]' --wrap true
+	[ "$status" -eq 1 ]
+	[ "$output" = "sbatch: error: Batch job submission failed: Requested node configuration is not available" ]
+	# a plain OR lets each node satisfy it its own way
+	a=$(sbatch --parsable -N 2 -C 'gpu|cpu' -o /dev/null --wrap true)
+	b=$(sbatch --parsable -C '[cpu|nosuchbutknown]' -o /dev/null --wrap true 2>&1) || true
+	c=$(sbatch --parsable -C '[big|cpu]' -o mor.out --wrap 'echo $SLURMD_NODENAME')
+	wait_state "$a" COMPLETED 20
+	[ "$(job_field "$a" %N)" = 'node[1-2]' ]
+	[[ $b == *"Invalid feature specification"* ]]
+	wait_state "$c" COMPLETED 20
+	[ "$(cat mor.out)" = node1 ]
 }
 
 @test "-C is stored: scontrol Features= and squeue %f" {

@@ -16,10 +16,10 @@ printf '%s\n' "$line" >>"$(dirname "$0")/mail.log"
 SH
 	chmod 755 "$MAIL_DIR/mail.sh"
 	sky_start --nodes 1 --cpus-per-node 4 --kill-wait 2 --set "MailProg=$MAIL_DIR/mail.sh"
-	# Submitted first so its 50% mark (30 s of a 1 minute limit) passes while
-	# the other tests run; checked by the last test.
+	# Submitted first so its 50% mark (30 s of a 1 minute limit) and its limit
+	# pass while the other tests run; checked by the last tests.
 	cd "$SKY_WORK"
-	TL_JOB=$(sbatch --parsable -t 1 --mail-type=TIME_LIMIT_50 -o /dev/null --wrap 'sleep 45')
+	TL_JOB=$(sbatch --parsable -t 1 --mail-type=TIME_LIMIT_50,TIME_LIMIT -o /dev/null --wrap 'sleep 300')
 	export TL_JOB
 }
 teardown_file() {
@@ -159,21 +159,36 @@ wait_mails() {
 	[[ $output == *"-s|Slurm Array Task Job_id=${a}_2 ("*") Name=wrap Began, Queued time "* ]]
 }
 
+@test "TIME_LIMIT_50: mail once half the time limit has passed" {
+	wait_mails "$TL_JOB" 1 || { sleep 20; wait_mails "$TL_JOB" 1; }
+	run mails_of "$TL_JOB"
+	[[ ${lines[0]} =~ ^-s\|Slurm\ Job_id=$TL_JOB\ Name=wrap\ Reached\ 50%\ of\ time\ limit\ Elapsed\ time\ 00:00:3[0-9]\|root\| ]]
+}
+
+@test "TIME_LIMIT: mail when the time limit is reached, and no other" {
+	wait_state "$TL_JOB" TIMEOUT 80
+	wait_mails "$TL_JOB" 2
+	sleep 1
+	run mails_of "$TL_JOB"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} =~ ^-s\|Slurm\ Job_id=$TL_JOB\ Name=wrap\ Reached\ time\ limit\ Elapsed\ time\ 00:0[01]:[0-9][0-9]\|root\| ]]
+}
+
+# Last: it points MailProg elsewhere for a moment, which must not hit the
+# time-limit mails of the tests above.
 @test "a MailProg that does not exist is logged and skipped" {
 	cd "$SKY_WORK"
+	# slurm.conf is read at start, as Slurm's is: restart around the change.
 	sed -i "s|^MailProg=.*|MailProg=$MAIL_DIR/nosuch|" "$SLURM_SKY_CONF"
+	kill -9 "$(ctld_pid)"
+	ctld_restart
 	id=$(sbatch --parsable --mail-type=END -o /dev/null --wrap true)
 	wait_state "$id" COMPLETED 20
 	sleep 1
 	sed -i "s|^MailProg=.*|MailProg=$MAIL_DIR/mail.sh|" "$SLURM_SKY_CONF"
+	kill -9 "$(ctld_pid)"
+	ctld_restart
 	grep -q "job $id: MailProg $MAIL_DIR/nosuch not executable" "$SKY_INST"/log/slurmctld.log
 	[ -z "$(mails_of "$id")" ]
 	scontrol ping
-}
-
-@test "TIME_LIMIT_50: mail once half the time limit has passed" {
-	wait_mails "$TL_JOB" 1 || { sleep 20; wait_mails "$TL_JOB" 1; }
-	run mails_of "$TL_JOB"
-	[ "${#lines[@]}" -eq 1 ]
-	[[ ${lines[0]} =~ ^-s\|Slurm\ Job_id=$TL_JOB\ Name=wrap\ Reached\ 50%\ of\ time\ limit\ Elapsed\ time\ 00:00:3[0-9]\|root\| ]]
 }

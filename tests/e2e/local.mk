@@ -17,7 +17,11 @@ E2E_TESTS = \
 	tests/e2e/0410-signal-and-requeue.bats \
 	tests/e2e/0420-hold-begin-deadline.bats \
 	tests/e2e/0430-scontrol-update.bats \
-	tests/e2e/0440-query-output.bats
+	tests/e2e/0440-query-output.bats \
+	tests/e2e/0500-side-by-side.bats \
+	tests/e2e/0510-constraint-and-array-tasks.bats \
+	tests/e2e/0520-mail.bats \
+	tests/e2e/0530-export-file-and-priority.bats
 # End of e2e tests
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
