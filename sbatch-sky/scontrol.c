@@ -113,7 +113,8 @@ static int show_jobs(const struct scontrol_params *p, const char *arg)
 			rc == SKY_E_INVALID_JOB_ID ? sky_strerror(rc) : cli_rpc_errtext(&eb));
 		return 1;
 	}
-	qsort(r->jobs, r->n_jobs, sizeof(*r->jobs), cmp_jobs);
+	if (r->n_jobs > 1)   /* r->jobs is NULL in an empty reply */
+		qsort(r->jobs, r->n_jobs, sizeof(*r->jobs), cmp_jobs);
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		char *t;
 		if (!job_sel_match(&sel, r->jobs[i]))

@@ -188,17 +188,25 @@ static void notify_parent(int fd, const char *err)
 	close(fd);
 }
 
-static void detach_stdio(void)
+/*
+ * stdin and stdout go to /dev/null; stderr to the log file when there is one,
+ * so what does not pass through the logger (a sanitizer's report, a crash
+ * message from a library) still lands where the admin looks.
+ */
+static void detach_stdio(const char *log_file)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int err = log_file ? open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
 
 	if (fd < 0)
 		return;
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
+	dup2(err >= 0 ? err : fd, STDERR_FILENO);
 	if (fd > STDERR_FILENO)
 		close(fd);
+	if (err > STDERR_FILENO)
+		close(err);
 }
 
 static int write_pidfile(const char *path, struct sky_errbuf *eb)
@@ -425,7 +433,7 @@ int main(int argc, char **argv)
 		if (!o.log_file && !c.conf->ctld_log)
 			log_warn("no SlurmctldLogFile: the daemon's log is discarded");
 		notify_parent(notify_fd, NULL);
-		detach_stdio();
+		detach_stdio(o.log_file ? o.log_file : c.conf->ctld_log);
 	}
 	event_base_dispatch(c.base);
 	log_info("slurmctld-sky stopped");

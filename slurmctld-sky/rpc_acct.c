@@ -207,7 +207,8 @@ static void send_reply(struct rpc_ctx *r, struct acct_set *s)
 	Sky__JobDesc *descs = xcalloc(s->n + 1, sizeof(*descs));
 	size_t i;
 
-	qsort(s->v, s->n, sizeof(*s->v), cmp_id);
+	if (s->n > 1)   /* s->v is NULL when nothing matched */
+		qsort(s->v, s->n, sizeof(*s->v), cmp_id);
 	rep.jobs = xcalloc(s->n + 1, sizeof(*rep.jobs));
 	/* Shallow copies without the environment: sacct never shows it. */
 	for (i = 0; i < s->n; i++) {
