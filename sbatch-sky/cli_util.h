@@ -58,9 +58,10 @@ bool cli_parse_uid(const char *s, uint32_t *uid);
 bool cli_parse_gid(const char *s, uint32_t *gid);
 
 /*
- * Parse a job id token: "N", "N_M" or "N_[...]" (array forms are accepted
- * and reduced to the job id N while arrays are not implemented), "N.S"
- * (a step: reduced to N). Returns false when the token is not one of those.
+ * Parse a job id token: "N", "N_M" or "N_[...]", "N.S" (a step), and give
+ * the job (or array) id N. Commands that act on single array tasks resolve
+ * "N_M" to the task with job_sel.h. Returns false when the token is not one
+ * of those forms.
  */
 bool cli_parse_job_id(const char *s, uint32_t *job_id);
 
