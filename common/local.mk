@@ -11,6 +11,7 @@ common_libskycommon_a_SOURCES = \
 	common/mail_type.c common/mail_type.h \
 	common/rpc_client.c common/rpc_client.h \
 	common/sky_err.c common/sky_err.h \
+	common/state_journal.c common/state_journal.h \
 	common/state_lmdb.c common/state_lmdb.h \
 	common/timefmt.c common/timefmt.h \
 	common/wire.c common/wire.h \
@@ -18,11 +19,11 @@ common_libskycommon_a_SOURCES = \
 # End of common sources
 nodist_common_libskycommon_a_SOURCES = common/sky.pb-c.c common/sky.pb-c.h
 common_libskycommon_a_CFLAGS = $(AM_CFLAGS) $(MUNGE_CFLAGS) $(LMDB_CFLAGS) \
-	$(PROTOBUF_C_CFLAGS) $(LIBCRYPTO_CFLAGS)
+	$(PROTOBUF_C_CFLAGS) $(LIBMD_CFLAGS)
 
 # Every program links these after libskycommon.a.
 SKY_COMMON_LIBS = common/libskycommon.a $(MUNGE_LIBS) $(LMDB_LIBS) \
-	$(PROTOBUF_C_LIBS) $(LIBCRYPTO_LIBS)
+	$(PROTOBUF_C_LIBS) $(LIBMD_LIBS)
 
 # protoc-c writes both files; the stamp keeps parallel make from running it twice.
 BUILT_SOURCES += common/sky.pb-c.c common/sky.pb-c.h

@@ -9,8 +9,15 @@
  *
  * All access is through short transactions; nothing LMDB hands out escapes
  * one: every getter returns a caller-owned copy. A write transaction is
- * durable once store_commit() returns 0 (LMDB syncs on commit), which is
- * what lets the controller acknowledge a submission.
+ * durable once store_commit() returns 0, which is what lets the controller
+ * acknowledge a submission: its changes are then in the write-ahead journal
+ * (state_journal.h, one fdatasync) and visible to later transactions. LMDB on
+ * disk is brought up to date, with its own full sync, by store_checkpoint(),
+ * which the controller calls about once a second, and on store_close(); a
+ * store opened after a crash replays the journal first.
+ *
+ * Single-threaded: one transaction at a time, and every transaction, read
+ * or write, sees every change committed before it.
  */
 #ifndef SKY_STATE_LMDB_H
 #define SKY_STATE_LMDB_H
@@ -30,10 +37,17 @@ struct store_txn;
 int store_open(const char *dir, uint64_t map_size, struct store **out, struct sky_errbuf *eb);
 void store_close(struct store *s);
 
-/* One transaction at a time per thread. store_commit and store_abort free txn. */
+/* One transaction at a time. store_commit and store_abort free txn. */
 int store_begin(struct store *s, bool write, struct store_txn **txn, struct sky_errbuf *eb);
 int store_commit(struct store_txn *txn, struct sky_errbuf *eb);
 void store_abort(struct store_txn *txn);
+
+/* Write the changes journaled since the last checkpoint into LMDB (synced)
+ * and start the journal over. A failure loses nothing: the journal keeps the
+ * changes and a later checkpoint or open retries. Not inside a transaction. */
+int store_checkpoint(struct store *s, struct sky_errbuf *eb);
+/* Whether store_checkpoint() has anything to do. */
+bool store_dirty(const struct store *s);
 
 int store_job_put(struct store_txn *t, const Sky__JobRecord *rec, struct sky_errbuf *eb);
 /* SKY_E_NOT_FOUND if absent. *rec is freed with sky__job_record__free_unpacked(*rec, NULL). */

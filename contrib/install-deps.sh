@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make autoconf automake libtool pkg-config
-libmunge-dev munge liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler
+libmunge-dev munge liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler libmd-dev
 libevent-dev libhwloc-dev hwloc libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev
 check bats procps util-linux passwd python3
 slurmctld slurmd slurm-client"

@@ -34,7 +34,8 @@ sbatch_sky_libskycli_a_SOURCES = \
 # End of libskycli sources
 sbatch_sky_libskycli_a_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 
-SKY_CLI_LIBS = sbatch-sky/libskycli.a $(SKY_COMMON_LIBS) $(YAML_LIBS) $(JSONC_LIBS)
+# $(SKY_CLIENT_LIBS): see configure.ac (static small libraries, for start-up time).
+SKY_CLI_LIBS = sbatch-sky/libskycli.a common/libskycommon.a $(SKY_CLIENT_LIBS)
 
 # Built in sbatch-sky/ (contrib/sky-up looks there); installed under their
 # Slurm names, so --program-suffix/--program-transform-name apply.

@@ -270,6 +270,13 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	job_control_tick(c, now);
 	providers_poll(c);
 	sched_request(c);
+	/* Acknowledged changes are durable in the journal already; this only
+	 * moves them into LMDB, once a second rather than once a change. */
+	if (store_dirty(c->store)) {
+		struct sky_errbuf eb = { 0 };
+		if (store_checkpoint(c->store, &eb))
+			log_error("%s", sky_err_msg(&eb));
+	}
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)

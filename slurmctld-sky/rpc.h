@@ -33,6 +33,9 @@ struct rpc_ctx {
 	gid_t gid;
 	bool operator;              /* root or SlurmUser */
 	time_t now;
+	/* Set by a handler whose change cannot start anything (a held
+	 * submission): no scheduling pass is asked for it. */
+	bool sched_not_needed;
 };
 
 /* Handle one frame payload from cn (borrowed). Never fails: errors are replied. */

@@ -569,6 +569,9 @@ int rpc_submit(struct rpc_ctx *r, struct sky_errbuf *eb)
 		goto out;
 	}
 	job_insert(&r->c->jobs, job_new(rec));
+	/* A held job waits for a release, which asks for its own pass; a pass
+	 * now would only re-sort the queue (sbatch --hold floods pay for it). */
+	r->sched_not_needed = rec->priority == 0;
 	log_info("job %u submitted by %s (uid %u): %s in %s, %u nodes %u cpus", rec->job_id,
 		 rec->user_name, rec->user_id, rec->desc->name, rec->partition, rec->num_nodes,
 		 rec->num_cpus);

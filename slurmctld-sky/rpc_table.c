@@ -137,7 +137,7 @@ void rpc_dispatch(struct ctld *c, struct conn *cn, const uint8_t *payload, size_
 	} else {
 		log_debug2("%s: %s from uid %u", conn_peer(cn), row->name, (unsigned)m.uid);
 		if (row->handler(&r, &eb) == 0) {
-			if (row->writes_state)
+			if (row->writes_state && !r.sched_not_needed)
 				sched_request(c);
 			goto out;
 		}

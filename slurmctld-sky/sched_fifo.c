@@ -302,9 +302,19 @@ void sched_run(struct ctld *c)
 
 	job_depend_update(c, now);
 	queue = xcalloc(c->jobs.count + 1, sizeof(*queue));
-	JOB_FOREACH(&c->jobs, j)
-		if (job_is_schedulable(j))
-			queue[n++] = j;
+	JOB_FOREACH(&c->jobs, j) {
+		if (!job_is_schedulable(j))
+			continue;
+		if (!j->rec->priority) {
+			/* Held: cannot start, so it needs no place in the order. */
+			j->rec->has_last_sched_eval = true;
+			j->rec->last_sched_eval = (uint64_t)now;
+			if (!job_deadline_pending(c, j, now))
+				job_set_reason(j, blocker(j, NULL, now));
+			continue;
+		}
+		queue[n++] = j;
+	}
 	if (!n) {
 		free(queue);
 		return;

@@ -1,7 +1,10 @@
 /* store_test.c: the LMDB state store (common/state_lmdb.h). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <lmdb.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "state_lmdb.h"
 #include "unit.h"
@@ -323,6 +326,153 @@ START_TEST(test_open_failure)
 }
 END_TEST
 
+/* Whether job id is in LMDB itself (what a checkpoint wrote), bypassing the store. */
+static bool raw_has_job(const char *d, uint32_t id)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	uint8_t k[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
+	MDB_val key = { 4, k }, val;
+	int rc;
+
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 8);
+	ck_assert_int_eq(mdb_env_open(env, d, MDB_RDONLY, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "jobs", 0, &dbi), 0);
+	rc = mdb_get(txn, dbi, &key, &val);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return rc == 0;
+}
+
+/* In a child that then dies without closing the store (as under kill -9),
+ * commit one transaction per id. */
+static void commit_and_die(const char *d, const uint32_t *ids, size_t n)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sky_errbuf eb = { 0 };
+		struct store *s = NULL;
+		size_t i;
+
+		if (store_open(d, 0, &s, &eb))
+			_exit(2);
+		for (i = 0; i < n; i++) {
+			struct store_txn *t = NULL;
+			Sky__JobDesc desc;
+			Sky__JobRecord rec = make_job(ids[i], "crash", &desc);
+			if (store_begin(s, true, &t, &eb) || store_job_put(t, &rec, &eb) ||
+			    store_commit(t, &eb))
+				_exit(3);
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(st, 0);
+}
+
+static bool store_has_job(struct store *s, uint32_t id)
+{
+	struct sky_errbuf eb = { 0 };
+	struct store_txn *t = begin(s, false);
+	Sky__JobRecord *rec = NULL;
+	int rc = store_job_get(t, id, &rec, &eb);
+
+	if (rec)
+		sky__job_record__free_unpacked(rec, NULL);
+	store_abort(t);
+	return rc == 0;
+}
+
+START_TEST(test_crash_replays_journal)
+{
+	const uint32_t ids[] = { 7, 8 };
+	struct store *s;
+
+	commit_and_die(dir, ids, 2);
+	/* Acknowledged but never checkpointed: only the journal has them. */
+	ck_assert(!raw_has_job(dir, 7));
+	s = open_store();
+	ck_assert(store_has_job(s, 7));
+	ck_assert(store_has_job(s, 8));
+	store_close(s);
+	/* Opening checkpointed them. */
+	ck_assert(raw_has_job(dir, 8));
+}
+END_TEST
+
+START_TEST(test_torn_record_ignored)
+{
+	const uint32_t ids[] = { 1, 2 };
+	char *path = xasprintf("%s/journal", dir);
+	uint8_t buf[4096];
+	struct store *s;
+	ssize_t n, last = -1, i;
+	int fd;
+
+	commit_and_die(dir, ids, 2);
+	/* Damage the last byte written: the tail of job 2's record. */
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	n = pread(fd, buf, sizeof(buf), 0);
+	for (i = 0; i < n; i++)
+		if (buf[i])
+			last = i;
+	ck_assert_int_gt(last, 0);
+	buf[last] ^= 0x5a;
+	ck_assert_int_eq(pwrite(fd, buf + last, 1, last), 1);
+	close(fd);
+	s = open_store();
+	ck_assert(store_has_job(s, 1));
+	ck_assert(!store_has_job(s, 2));
+	store_close(s);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_other_stores_journal_ignored)
+{
+	const uint32_t ids[] = { 5 };
+	char *other = xasprintf("%s/other", dir), *from = xasprintf("%s/other/journal", dir);
+	char *to = xasprintf("%s/journal", dir);
+	struct store *s;
+
+	commit_and_die(other, ids, 1);
+	store_close(open_store());
+	/* This store's journal swapped for another store's, records and all. */
+	ck_assert_int_eq(rename(from, to), 0);
+	s = open_store();
+	ck_assert(!store_has_job(s, 5));
+	store_close(s);
+	free(other);
+	free(from);
+	free(to);
+}
+END_TEST
+
+START_TEST(test_reads_see_unchecked_writes)
+{
+	struct sky_errbuf eb = { 0 };
+	struct store *s = open_store();
+	struct store_txn *t = begin(s, true);
+
+	put_job(t, 11, "eleven");
+	commit(t);
+	ck_assert(store_dirty(s));
+	ck_assert(store_has_job(s, 11));
+	ck_assert(!raw_has_job(dir, 11));
+	ck_assert_ok(store_checkpoint(s, &eb), &eb);
+	ck_assert(!store_dirty(s));
+	ck_assert(raw_has_job(dir, 11));
+	store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -336,6 +486,10 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_reopen_keeps_data);
 	tcase_add_test(tc, test_corrupt_record_skipped);
 	tcase_add_test(tc, test_open_failure);
+	tcase_add_test(tc, test_crash_replays_journal);
+	tcase_add_test(tc, test_torn_record_ignored);
+	tcase_add_test(tc, test_other_stores_journal_ignored);
+	tcase_add_test(tc, test_reads_see_unchecked_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }
