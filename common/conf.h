@@ -149,4 +149,18 @@ const struct conf_partition *conf_default_partition(const struct sky_conf *c);
 /* Replace %n with node and %h with the host name in a path template. Caller frees. */
 char *conf_node_path(const char *tmpl, const char *node);
 
+/*
+ * Seconds between an agent's heartbeats: SlurmdTimeout / 6, between 1 and
+ * 10. The controller calls an agent not responding after three missed ones,
+ * and DOWN after SlurmdTimeout more, so a short SlurmdTimeout (as tests and
+ * small clusters set) also notices a dead agent sooner. Both daemons derive
+ * it from the same file, which is why it lives here.
+ */
+static inline uint32_t conf_heartbeat_secs(const struct sky_conf *c)
+{
+	uint32_t t = c->slurmd_timeout ? c->slurmd_timeout / 6 : 10;
+
+	return t < 1 ? 1 : t > 10 ? 10 : t;
+}
+
 #endif

@@ -92,8 +92,8 @@ static void node_down(struct ctld *c, struct node *n, time_t now)
 {
 	struct store_txn *t = NULL;
 	struct sky_errbuf eb;
-	struct job *j;
-	size_t failed = 0;
+	struct job *j, **kill = NULL;
+	size_t failed = 0, n_kill = 0, i;
 
 	n->down_not_responding = true;
 	job_set_str(&n->reason, "Not responding");
@@ -103,9 +103,15 @@ static void node_down(struct ctld *c, struct node *n, time_t now)
 	if (store_begin(c->store, true, &t, &eb))
 		goto fail;
 	JOB_FOREACH(&c->jobs, j) {
-		if (!j->rec->batch_host || strcmp(j->rec->batch_host, n->name) != 0 || !j->n_alloc)
+		if (!job_holds_node(j, n))
 			continue;
-		if (job_is_running(j)) {
+		if (!j->rec->batch_host || strcmp(j->rec->batch_host, n->name) != 0) {
+			/* Its script runs on a live node: stopped there, then ended. */
+			if (!job_lost_node(c, j, n, now))
+				continue;
+			kill = xrealloc(kill, (n_kill + 1) * sizeof(*kill));
+			kill[n_kill++] = j;
+		} else if (job_is_running(j)) {
 			job_node_failed(c, j, now);
 		} else if (job_is_pending(j)) {
 			job_requeue_pending(c, j);
@@ -122,8 +128,12 @@ static void node_down(struct ctld *c, struct node *n, time_t now)
 		goto fail;
 	if (failed)
 		log_info("node %s: %zu jobs ended by the node failure", n->name, failed);
+	for (i = 0; i < n_kill; i++)
+		job_control_kill(c, kill[i], kill[i]->rec->state);
+	free(kill);
 	return;
 fail:
+	free(kill);
 	log_error("node %s: cannot save its failed jobs: %s", n->name, sky_err_msg(&eb));
 }
 

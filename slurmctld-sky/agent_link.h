@@ -2,10 +2,12 @@
  * agent_link.h: the long-lived link from each node's agent.
  *
  * A node has at most one link: a new registration replaces the old one. A
- * node whose link closes, or whose agent has been silent for
- * CTLD_AGENT_SILENCE_SECS, is NOT_RESPONDING: it keeps its running jobs'
+ * node whose link closes, or whose agent has missed three heartbeats
+ * (conf_heartbeat_secs()), is NOT_RESPONDING: it keeps its running jobs'
  * bookkeeping but gets no new jobs until it registers again. Not responding
- * for SlurmdTimeout makes it DOWN and its jobs NODE_FAIL.
+ * for SlurmdTimeout makes it DOWN ("Not responding" in sinfo -R) and every
+ * job holding it NODE_FAIL, or pending again when it may be requeued; a job
+ * whose batch script runs on another node is killed there first.
  */
 #ifndef SKY_AGENT_LINK_H
 #define SKY_AGENT_LINK_H

@@ -30,9 +30,6 @@ struct event_base;
 struct evconnlistener;
 struct provider;
 
-/* An agent silent for this long is NOT_RESPONDING (3 heartbeats of 10 s). */
-#define CTLD_AGENT_SILENCE_SECS 30
-
 /* Limits derived from the configuration once, at start-up. */
 struct ctld_limits {
 	size_t frame_max;           /* max(WIRE_FRAME_MAX_DEFAULT, 2 * max_script_size) */

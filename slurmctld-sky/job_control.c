@@ -37,6 +37,34 @@ void job_node_failed(struct ctld *c, struct job *j, time_t now)
 	job_set_reason(j, REASON_NODE_DOWN);
 }
 
+bool job_lost_node(struct ctld *c, struct job *j, const struct node *n, time_t now)
+{
+	Sky__JobRecord *r = j->rec;
+
+	if (!job_is_running(j) || job_is_completing(j))
+		return false;
+	r->has_flags = true;
+	r->flags |= SKY__JOB_FLAG__JOB_FLAG_COMPLETING;
+	if (job_requeue_allowed(c, j)) {
+		log_info("job %u: node %s failed; requeued once its script is stopped on %s",
+			 r->job_id, n->name, r->batch_host);
+		r->has_restart_count = true;
+		r->restart_count++;
+		r->has_exit_status = false;
+		/* As scontrol requeue does: pending + COMPLETING until the agent reports. */
+		r->state = SKY__JOB_STATE__JOB_PENDING;
+		r->flags |= SKY__JOB_FLAG__JOB_FLAG_REQUEUED;
+		job_set_reason(j, REASON_NONE);
+		return true;
+	}
+	log_info("job %u: NODE_FAIL (node %s down)", r->job_id, n->name);
+	r->state = SKY__JOB_STATE__JOB_NODE_FAIL;
+	r->has_end_time = true;
+	r->end_time = (uint64_t)now;
+	job_set_reason(j, REASON_NODE_DOWN);
+	return true;
+}
+
 static bool has_limit(uint32_t mins)
 {
 	return mins && mins != SKY_INFINITE && mins != SKY_NO_VAL;

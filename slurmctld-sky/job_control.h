@@ -42,6 +42,15 @@ bool job_requeue_allowed(const struct ctld *c, const struct job *j);
 void job_node_failed(struct ctld *c, struct job *j, time_t now);
 
 /*
+ * n, one of a running j's nodes but not its batch host, is DOWN: j ends
+ * NODE_FAIL (reason NodeDown) or, when it may be requeued, is pending again
+ * once its script is reported stopped (restart_count + 1); COMPLETING until
+ * then. Returns whether j changed: the caller saves it, then kills the
+ * script with job_control_kill(c, j, j's new state).
+ */
+bool job_lost_node(struct ctld *c, struct job *j, const struct node *n, time_t now);
+
+/*
  * Scheduler hook, for a pending job about to be considered: a job that can
  * no longer end before its --deadline (now + (--time-min, else the time
  * limit) > deadline) ends DEADLINE, is committed, and true is returned.

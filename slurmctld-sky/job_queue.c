@@ -178,6 +178,16 @@ bool job_is_schedulable(const struct job *j)
 	return job_is_pending(j) && !job_is_completing(j);
 }
 
+bool job_holds_node(const struct job *j, const struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_alloc; i++)
+		if (j->alloc[i].node == n)
+			return true;
+	return false;
+}
+
 uint32_t job_base_priority(uint32_t job_id)
 {
 	return job_id < JOB_PRIO_TOP ? JOB_PRIO_TOP - job_id : 1;
@@ -215,6 +225,15 @@ void job_release(struct ctld *c, struct job *j)
 	j->n_alloc = 0;
 }
 
+/* Node table order (the config's): node pointers index one array. */
+static int alloc_cmp(const void *a, const void *b)
+{
+	const struct node *x = ((const struct job_alloc *)a)->node;
+	const struct node *y = ((const struct job_alloc *)b)->node;
+
+	return x < y ? -1 : x > y;
+}
+
 void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, size_t n,
 	       time_t now)
 {
@@ -227,23 +246,26 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 	job_release(c, j);
 	j->alloc = xcalloc(n, sizeof(*j->alloc));
 	j->n_alloc = n;
+	memcpy(j->alloc, alloc, n * sizeof(*alloc));
+	/* As Slurm: the node list in config order, the batch script on its first
+	 * node, whatever order -w named them in. */
+	qsort(j->alloc, n, sizeof(*j->alloc), alloc_cmp);
 	for (i = 0; i < n; i++) {
-		j->alloc[i] = alloc[i];
-		node_alloc_add(alloc[i].node, alloc[i].cpus, alloc[i].mem_mb);
-		hostlist_push_host(hl, alloc[i].node->name);
-		cpus += alloc[i].cpus;
+		node_alloc_add(j->alloc[i].node, j->alloc[i].cpus, j->alloc[i].mem_mb);
+		hostlist_push_host(hl, j->alloc[i].node->name);
+		cpus += j->alloc[i].cpus;
 	}
 	names = hostlist_ranged_string(hl);
 	hostlist_destroy(hl);
 	free(r->node_list);
 	r->node_list = names;
-	job_set_str(&r->batch_host, alloc[0].node->name);
+	job_set_str(&r->batch_host, j->alloc[0].node->name);
 	r->state = SKY__JOB_STATE__JOB_RUNNING;
 	r->has_num_nodes = r->has_num_cpus = r->has_cpus_per_node = r->has_mem_per_node_mb = true;
 	r->num_nodes = (uint32_t)n;
 	r->num_cpus = cpus;
-	r->cpus_per_node = alloc[0].cpus;
-	r->mem_per_node_mb = alloc[0].mem_mb;
+	r->cpus_per_node = j->alloc[0].cpus;
+	r->mem_per_node_mb = j->alloc[0].mem_mb;
 	r->has_start_time = r->has_end_time = true;
 	r->start_time = (uint64_t)now;
 	/* Like Slurm, a running job's end time is when its limit expires. */

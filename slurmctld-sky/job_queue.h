@@ -92,6 +92,8 @@ bool job_is_finished(const struct job *j);   /* a terminal base state */
 bool job_is_completing(const struct job *j); /* COMPLETING flag: node side still busy */
 /* Pending and not finishing an earlier run: what the scheduler may start. */
 bool job_is_schedulable(const struct job *j);
+/* Whether j holds resources on n. */
+bool job_holds_node(const struct job *j, const struct node *n);
 
 /* The priority a job gets when not held: decreasing with the job id, always > 0. */
 uint32_t job_base_priority(uint32_t job_id);

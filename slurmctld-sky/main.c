@@ -330,7 +330,7 @@ static void set_limits(struct ctld *c)
 		l->frame_max = WIRE_FRAME_DISCARD_MAX;
 	l->max_job_count = cf->max_job_count ? cf->max_job_count : 10000;
 	l->message_timeout = cf->message_timeout ? cf->message_timeout : 10;
-	l->agent_silence = CTLD_AGENT_SILENCE_SECS;
+	l->agent_silence = 3 * conf_heartbeat_secs(cf);
 	l->slurmd_timeout = cf->slurmd_timeout;
 	l->min_job_age = cf->min_job_age;
 }

@@ -240,6 +240,33 @@ static void resolve_memory(struct submit *s)
 }
 
 /* Nodes, tasks and CPUs, as Slurm derives them from -N/-n/--ntasks-per-node/-c. */
+/*
+ * With -n but no -N, Slurm takes as few nodes as hold the tasks: the
+ * smallest k for which k of the partition's nodes each have CPUs for
+ * ceil(tasks / k) tasks (nodes whose CPUs are not known yet count as big
+ * enough). 1 when nothing fits; the fit check then refuses the job.
+ */
+static uint32_t nodes_for_tasks(const struct submit *s, uint32_t tasks, uint32_t cpt)
+{
+	const struct partition *p = s->part;
+	uint32_t k;
+	size_t i;
+
+	for (k = 1; tasks && k <= tasks && k <= p->n_nodes; k++) {
+		uint64_t per = (uint64_t)div_up(tasks, k) * cpt;
+		uint32_t fit = 0;
+		for (i = 0; i < p->n_nodes; i++) {
+			const struct node *n = p->nodes[i];
+			if (!node_name_in(s->exc_nodes, s->n_exc, n->name) &&
+			    (!n->cpus || n->cpus >= per))
+				fit++;
+		}
+		if (fit >= k)
+			return k;
+	}
+	return 1;
+}
+
 static int job_validate_size(struct submit *s, struct sky_errbuf *eb)
 {
 	const Sky__JobDesc *d = s->d;
@@ -248,7 +275,7 @@ static int job_validate_size(struct submit *s, struct sky_errbuf *eb)
 	uint32_t nodes = d->min_nodes, tasks = d->num_tasks;
 
 	if (!nodes)
-		nodes = tasks && ntpn ? div_up(tasks, ntpn) : 1;
+		nodes = tasks && ntpn ? div_up(tasks, ntpn) : nodes_for_tasks(s, tasks, cpt);
 	if (s->n_req > nodes)
 		nodes = (uint32_t)s->n_req;
 	if (d->max_nodes && d->max_nodes < nodes)

@@ -23,6 +23,7 @@
 /* What one job asks of each node it gets. */
 struct job_need {
 	uint32_t nodes;
+	uint32_t max_nodes;        /* -N min-max: as many as are free, up to this */
 	uint32_t cpus;             /* per node */
 	uint64_t mem_mb;           /* per node */
 	bool whole_mem;            /* --mem=0 */
@@ -143,6 +144,7 @@ static void need_of(const struct job *j, const struct partition *p, struct job_n
 
 	memset(nd, 0, sizeof(*nd));
 	nd->nodes = r->num_nodes ? r->num_nodes : 1;
+	nd->max_nodes = d->max_nodes > nd->nodes ? d->max_nodes : nd->nodes;
 	nd->cpus = r->cpus_per_node ? r->cpus_per_node : 1;
 	nd->mem_mb = r->mem_per_node_mb;
 	nd->whole_mem = d->has_mem_set && d->mem_set && !d->mem_per_node_mb && !d->mem_per_cpu_mb;
@@ -189,7 +191,8 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 			return 0;
 		got++;
 	}
-	for (i = 0; i < p->n_nodes && got < nd->nodes; i++) {
+	/* Slurm gives a min-max request as many nodes as it can without delay. */
+	for (i = 0; i < p->n_nodes && got < nd->max_nodes; i++) {
 		if (node_name_in(nd->req, nd->n_req, p->nodes[i]->name))
 			continue;
 		if (node_fits(p->nodes[i], nd, &out[got]))

@@ -449,7 +449,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 struct ctld_link *link_new(struct agent *a)
 {
 	struct ctld_link *l = xmalloc(sizeof(*l));
-	struct timeval hb = { LINK_HEARTBEAT_SECS, 0 };
+	struct timeval hb = { (time_t)conf_heartbeat_secs(a->conf), 0 };
 	size_t script2 = 2 * (size_t)a->conf->max_script_size;
 
 	l->a = a;

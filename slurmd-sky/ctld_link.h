@@ -3,7 +3,8 @@
  *
  * The agent opens it (SlurmctldSocket when that socket exists, else TCP
  * SlurmctldHost:SlurmctldPort), registers with its hardware and every job
- * it holds, sends a heartbeat every 10 s, and reconnects with backoff
+ * it holds, sends a heartbeat every conf_heartbeat_secs() (10 s unless
+ * SlurmdTimeout is short), and reconnects with backoff
  * (0.2 s doubling to 5 s) whenever the link drops. Frames are parsed
  * without blocking from a bufferevent; CTLD_* messages are obeyed only
  * when their munge credential belongs to an operator (agent.h).
@@ -16,8 +17,6 @@
 
 #include "agent.h"
 #include "sky.pb-c.h"
-
-#define LINK_HEARTBEAT_SECS 10
 
 /* Caller frees with link_free(). The agent is borrowed for the link's life. */
 struct ctld_link *link_new(struct agent *a);

@@ -19,6 +19,8 @@ E2E_TESTS = \
 	tests/e2e/0430-scontrol-update.bats \
 	tests/e2e/0440-query-output.bats \
 	tests/e2e/0500-side-by-side.bats \
+	tests/e2e/0720-multinode-alloc.bats \
+	tests/e2e/0730-node-failure.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
 	tests/e2e/0530-export-file-and-priority.bats
