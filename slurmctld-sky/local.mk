@@ -43,3 +43,12 @@ slurmctld_sky_features_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHE
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_features_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/features_test
+
+# SigV4 for the EC2 provider, against AWS's published test-suite signatures.
+check_PROGRAMS += slurmctld-sky/sigv4_test
+slurmctld_sky_sigv4_test_SOURCES = slurmctld-sky/sigv4_test.c \
+	slurmctld-sky/aws_sigv4.c slurmctld-sky/aws_sigv4.h
+slurmctld_sky_sigv4_test_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_sigv4_test_LDADD = $(SKY_COMMON_LIBS) $(LIBCRYPTO_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/sigv4_test
