@@ -29,19 +29,18 @@ DEPTHS=${SKY_BENCH_DEPTHS:-1000 10000}
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print 0; exit } m = int((NR + 1) / 2); if (NR % 2) print a[m]; else print (a[m] + a[m + 1]) / 2 }'; }
 
 # time_cmd N CMD...: print each run's wall time in microseconds; fail on the
-# first failed run (its error stays on stderr). The clock is bash's
-# EPOCHREALTIME, read without a fork: timing with $(date) cost two fork+execs
-# per sample (~7 ms on a small VM), the same on both sides, which hid most of
-# the difference between them.
+# first failed run (its error stays on stderr). The runs are started by
+# bench/timecmd.c (posix_spawn, no shell fork per call; see there why), which
+# is built into the work directory first; CMD may be one of the *_sbatch /
+# *_squeue functions below, whose variable assignment reaches timecmd.
 time_cmd() {
-	local n=$1 i t0 t1
-	shift
-	for ((i = 0; i < n; i++)); do
-		t0=${EPOCHREALTIME/[.,]/}
-		"$@" >/dev/null || { echo "submit.sh: error: '$*' failed" >&2; return 1; }
-		t1=${EPOCHREALTIME/[.,]/}
-		echo $((t1 - t0))
-	done
+	local n=$1 cmd=$2
+	shift 2
+	case "$cmd" in
+	sky_*) SLURM_SKY_CONF="$work/sky/slurm.conf" "$work/timecmd" "$n" "$work/sky/bin/${cmd#sky_}" "$@" ;;
+	slurm_*) SLURM_CONF="$work/slurm/slurm.conf" "$work/timecmd" "$n" "$SLURM_BIN/${cmd#slurm_}" "$@" ;;
+	*) echo "submit.sh: error: time_cmd: unknown command $cmd" >&2; return 1 ;;
+	esac || { echo "submit.sh: error: '$cmd $*' failed" >&2; return 1; }
 }
 
 # fill SIDE TARGET HAVE: submit held jobs until TARGET are queued (counted by us).
@@ -101,6 +100,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$work/jobs"
 cd "$work/jobs" || exit 1
+"${CC:-cc}" -O2 -o "$work/timecmd" "$here/bench/timecmd.c" ||
+	{ echo "submit.sh: error: cannot build bench/timecmd.c" >&2; exit 1; }
 
 failed=0
 ours="" ours_err="not run (SKY_BENCH_SIDES)"
