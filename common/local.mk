@@ -5,6 +5,8 @@ common_libskycommon_a_SOURCES = \
 	common/auth_munge.c common/auth_munge.h \
 	common/conf.c common/conf.h \
 	common/fname.c common/fname.h \
+	common/gres.c common/gres.h \
+	common/gres_conf.c common/gres_conf.h \
 	common/hostlist.c common/hostlist.h \
 	common/job_defs.h \
 	common/log.c common/log.h \
@@ -35,3 +37,10 @@ common/sky.pb-c.stamp: $(top_srcdir)/common/sky.proto
 	touch $@
 common/sky.pb-c.c common/sky.pb-c.h: common/sky.pb-c.stamp
 	@test -f $@ || { rm -f common/sky.pb-c.stamp; $(MAKE) $(AM_MAKEFLAGS) common/sky.pb-c.stamp; }
+
+# Unit test of GRES requests, node specs and gres.conf (Check, TAP).
+check_PROGRAMS += tests/unit/gres_test
+tests_unit_gres_test_SOURCES = tests/unit/gres_test.c tests/unit/unit.h
+tests_unit_gres_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_unit_gres_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/gres_test

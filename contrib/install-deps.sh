@@ -7,11 +7,13 @@ PKGS="gcc make autoconf automake libtool pkg-config
 libmunge-dev munge liblmdb-dev lmdb-utils libprotobuf-c-dev protobuf-c-compiler libmd-dev
 libevent-dev libhwloc-dev hwloc libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev
 check bats procps util-linux passwd python3
-slurmctld slurmd slurm-client"
+slurmctld slurmd slurm-client libslurm-dev"
 # slurmctld/slurmd/slurm-client: the real Slurm that tests/e2e/0500-side-by-side.bats and
 # bench/ start privately (bench/slurm-up.sh). Checked here: installing them starts no
 # daemon (policy-rc.d forbids it, no systemd); where a postinst does start them, they
 # stop at once for want of /etc/slurm/slurm.conf.
+# libslurm-dev: <slurm/spank.h>, which spank/sky_dist.so is built against when present
+# (without it, spank/include/slurm/spank.h is used; see spank/README.md).
 
 missing=""
 for p in $PKGS; do

@@ -22,6 +22,7 @@ sbatch_sky_libskycli_a_SOURCES = \
 	sbatch-sky/opt_parse.c sbatch-sky/opt_parse.h \
 	sbatch-sky/opt_table.c sbatch-sky/opt_table.h \
 	sbatch-sky/sacct_fields.c sbatch-sky/sacct_fields.h \
+	sbatch-sky/sacct_step.c sbatch-sky/sacct_step.h \
 	sbatch-sky/sbatch_opts.h \
 	sbatch-sky/scontrol_ext.c sbatch-sky/scontrol_ext.h \
 	sbatch-sky/scancel_confirm.c sbatch-sky/scancel_confirm.h \
@@ -42,9 +43,11 @@ SKY_CLI_LIBS = sbatch-sky/libskycli.a common/libskycommon.a $(SKY_CLIENT_LIBS)
 bin_PROGRAMS += sbatch-sky/sbatch sbatch-sky/squeue sbatch-sky/scancel \
 	sbatch-sky/sinfo sbatch-sky/scontrol
 
-sbatch_sky_sbatch_SOURCES = sbatch-sky/sbatch.c
-sbatch_sky_sbatch_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
-sbatch_sky_sbatch_LDADD = $(SKY_CLI_LIBS)
+sbatch_sky_sbatch_SOURCES = sbatch-sky/sbatch.c \
+	sbatch-sky/spank_opts.c sbatch-sky/spank_opts.h
+sbatch_sky_sbatch_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SPANK_HOST_INC)
+sbatch_sky_sbatch_LDADD = sbatch-sky/libskycli.a $(SPANK_HOST_LIBS) $(SKY_CLI_LIBS)
+sbatch_sky_sbatch_LDFLAGS = $(AM_LDFLAGS) $(SPANK_HOST_EXPORT)
 
 sbatch_sky_squeue_SOURCES = sbatch-sky/squeue.c
 sbatch_sky_squeue_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
@@ -108,3 +111,21 @@ TESTS += sbatch-sky/sacct_test
 sbatch_sky_sacct_test_SOURCES = sbatch-sky/tests_sacct.c
 sbatch_sky_sacct_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) $(JSONC_CFLAGS)
 sbatch_sky_sacct_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+# srun and job steps (helper S). step_io.c is the agent's half of the same
+# I/O protocol, compiled into srun as well.
+bin_PROGRAMS += sbatch-sky/srun
+sbatch_sky_srun_SOURCES = sbatch-sky/srun.c \
+	sbatch-sky/srun_alloc.c sbatch-sky/srun_alloc.h \
+	sbatch-sky/srun_io.c sbatch-sky/srun_io.h \
+	sbatch-sky/srun_opts.c sbatch-sky/srun_opts.h \
+	slurmd-sky/step_io.c slurmd-sky/step_io.h
+sbatch_sky_srun_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/slurmd-sky
+sbatch_sky_srun_LDADD = $(SKY_CLI_LIBS)
+check_PROGRAMS += sbatch-sky/srun_test
+TESTS += sbatch-sky/srun_test
+sbatch_sky_srun_test_SOURCES = sbatch-sky/tests_srun.c \
+	sbatch-sky/srun_io.c sbatch-sky/srun_opts.c slurmd-sky/step_io.c
+sbatch_sky_srun_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-I$(top_srcdir)/slurmd-sky -I$(top_srcdir)/tests/unit
+sbatch_sky_srun_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)

@@ -436,12 +436,20 @@ static int print_rows(const struct sacct_params *p, const Sky__AcctReply *r)
 		s = acct_line(cols, n, &row, &out);
 		fputs(s, stdout);
 		free(s);
-		if (p->allocations || !acct_has_batch_step(r->jobs[i]))
+		if (p->allocations)
 			continue;
 		row.step = true;
-		s = acct_line(cols, n, &row, &out);
-		fputs(s, stdout);
-		free(s);
+		if (acct_has_batch_step(r->jobs[i])) {
+			s = acct_line(cols, n, &row, &out);
+			fputs(s, stdout);
+			free(s);
+		}
+		for (size_t k = 0; k < r->jobs[i]->n_steps; k++) {
+			row.srun_step = r->jobs[i]->steps[k];
+			s = acct_line(cols, n, &row, &out);
+			fputs(s, stdout);
+			free(s);
+		}
 	}
 	free(cols);
 	return 0;

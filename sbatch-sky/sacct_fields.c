@@ -10,7 +10,9 @@
 
 #include "cli_util.h"
 #include "fmt_job.h"
+#include "gres.h"
 #include "sacct_fields.h"
+#include "sacct_step.h"
 #include "state_names.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -60,7 +62,7 @@ static const struct {
 
 bool acct_has_batch_step(const Sky__JobRecord *j)
 {
-	return j->start_time && j->batch_host && *j->batch_host;
+	return j->start_time && j->batch_host && *j->batch_host && !j->desc->alloc_only;
 }
 
 void acct_print_field_names(void)
@@ -189,19 +191,21 @@ static void exit_value(const struct acct_row *r, char *buf, size_t len)
 
 static void tres_value(const Sky__JobRecord *j, bool alloc, char *buf, size_t len)
 {
-	char mem[32];
+	char mem[32], *gres;
 	uint64_t mb = j->mem_per_node_mb * (j->num_nodes ? j->num_nodes : 1);
 
 	if (alloc && !j->start_time) {
 		snprintf(buf, len, "%s", "");
 		return;
 	}
+	gres = gres_job_tres_suffix(j, alloc);
 	if (mb)
-		snprintf(buf, len, "billing=%u,cpu=%u,mem=%s,node=%u", j->num_cpus, j->num_cpus,
-			 cli_mem_str(mb, mem, sizeof(mem)), j->num_nodes);
+		snprintf(buf, len, "billing=%u,cpu=%u%s,mem=%s,node=%u", j->num_cpus, j->num_cpus,
+			 gres, cli_mem_str(mb, mem, sizeof(mem)), j->num_nodes);
 	else
-		snprintf(buf, len, "billing=%u,cpu=%u,node=%u", j->num_cpus, j->num_cpus,
+		snprintf(buf, len, "billing=%u,cpu=%u%s,node=%u", j->num_cpus, j->num_cpus, gres,
 			 j->num_nodes);
+	free(gres);
 }
 
 static void jobid_value(const struct acct_row *r, bool raw, char *buf, size_t len)
@@ -334,6 +338,8 @@ char *acct_value(int field, const struct acct_row *r, char *buf, size_t len)
 	const char *v;
 
 	buf[0] = '\0';
+	if (r->srun_step && acct_step_value(fields[field].name, r, buf, len))
+		return buf;
 	switch (id) {
 	case F_JOBID: jobid_value(r, false, buf, len); return buf;
 	case F_JOBIDRAW: jobid_value(r, true, buf, len); return buf;

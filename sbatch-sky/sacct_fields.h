@@ -28,6 +28,7 @@ struct acct_row {
 	const Sky__JobRecord *job;  /* borrowed */
 	bool step;
 	time_t now;                 /* for the elapsed time of running jobs */
+	const Sky__StepRecord *srun_step; /* an srun step row "N.S" (step is true too) */
 };
 
 struct acct_col {

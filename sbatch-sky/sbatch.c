@@ -27,6 +27,7 @@
 #include "opt_table.h"
 #include "rpc_client.h"
 #include "script_read.h"
+#include "spank_opts.h"
 #include "state_names.h"
 #include "task_yaml.h"
 #include "xalloc.h"
@@ -125,6 +126,7 @@ static int parse_all(struct sbatch_opts *o, int argc, char **argv, const char *p
 			return rc;
 		if (saw_slurm)
 			log_error("Change from #SLURM to #SBATCH in your script and verify the options are valid in sbatch");
+		spank_opts_filter_script(&dargc, dargv);
 		rc = opt_parse_args(o, dargc, dargv, OPT_PASS_SCRIPT, NULL, eb);
 		directives_free(dargv, dargc);
 		if (rc)
@@ -134,7 +136,7 @@ static int parse_all(struct sbatch_opts *o, int argc, char **argv, const char *p
 		return rc;
 	if ((rc = opt_parse_args(o, argc, argv, OPT_PASS_CLI, NULL, eb)))
 		return rc;
-	if ((rc = job_nodelist_resolve(o, eb)))
+	if ((rc = job_nodelist_resolve(o, eb)) || (rc = spank_opts_finish(eb)))
 		return rc;
 	return opt_verify(o, eb);
 }
@@ -280,6 +282,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sky_err_clear(&eb);
 	sbatch_opts_init(&o);
+	if (spank_opts_load(&argc, &argv, &eb)) {
+		ec = report(&eb);
+		goto out;
+	}
 	opt_parse_args(&o, argc, argv, OPT_PASS_EARLY, &next, &eb);
 	if (o.help || o.usage || o.version) {
 		if (o.help)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct scancel_params {
 	struct array_sel *sels;   /* the id arguments as given (array tasks), owned */
 	size_t n_sels;
 	uint32_t signal;          /* 0: cancel */
+	uint32_t (*steps)[2];     /* "N.S" arguments: job id, step id; owned */
+	size_t n_steps;
 	bool batch, full, quiet, user_set, state_set, interactive;
 	int verbose;
 	uint32_t uid, state;
@@ -178,6 +181,27 @@ static int parse_opt(int c, struct scancel_params *p)
 }
 
 /* Positional ids; "1,2" counts as two. */
+/* "N.S" (a job step, S a number): kept apart, it is signalled on its own. */
+static bool parse_step(const char *item, struct scancel_params *p)
+{
+	unsigned long job, step;
+	char *end;
+
+	if (!isdigit((unsigned char)*item))
+		return false;
+	job = strtoul(item, &end, 10);
+	if (*end != '.' || !isdigit((unsigned char)end[1]))
+		return false;
+	step = strtoul(end + 1, &end, 10);
+	if (*end || !job || job > UINT32_MAX || step >= UINT32_MAX)
+		return false;
+	p->steps = xrealloc(p->steps, (p->n_steps + 1) * sizeof(*p->steps));
+	p->steps[p->n_steps][0] = (uint32_t)job;
+	p->steps[p->n_steps][1] = (uint32_t)step;
+	p->n_steps++;
+	return true;
+}
+
 static int parse_ids(int argc, char **argv, struct scancel_params *p)
 {
 	for (int i = optind; i < argc; i++) {
@@ -189,6 +213,10 @@ static int parse_ids(int argc, char **argv, struct scancel_params *p)
 
 			if (comma)
 				*comma = '\0';
+			if (parse_step(item, p)) {
+				item = comma ? comma + 1 : NULL;
+				continue;
+			}
 			if (!array_sel_parse(item, &sel)) {
 				log_error("Invalid job id %s", item);
 				free(copy);
@@ -229,7 +257,7 @@ static int parse_args(int argc, char **argv, struct scancel_params *p)
 			return 1;
 		}
 	}
-	if (!p->n_ids && !has_filters(p)) {
+	if (!p->n_ids && !p->n_steps && !has_filters(p)) {
 		log_error("No job identification provided");
 		return 1;
 	}
@@ -390,12 +418,40 @@ static int cancel(struct sky_client *c, const struct scancel_params *p)
 	return ec;
 }
 
+/* scancel N.S: the step alone (REQUEST_STEP_SIGNAL); the job runs on. */
+static int cancel_steps(struct sky_client *c, const struct scancel_params *p)
+{
+	struct sky_errbuf eb;
+	int ec = 0;
+
+	for (size_t i = 0; i < p->n_steps; i++) {
+		Sky__StepSignal q = SKY__STEP_SIGNAL__INIT;
+
+		q.job_id = p->steps[i][0];
+		q.step_id = p->steps[i][1];
+		q.has_signal = true;
+		q.signal = p->signal;
+		if (p->verbose > 0)
+			log_info("%s step %u.%u", p->signal ? "Signal to" : "Terminating",
+				 q.job_id, q.step_id);
+		sky_err_clear(&eb);
+		if (sky_client_rpc(c, SKY__MSG_TYPE__REQUEST_STEP_SIGNAL, &q.base, NULL, NULL, &eb)) {
+			ec = 1;
+			if (!p->quiet)
+				log_error("Kill job error on job step id %u.%u: %s", q.job_id,
+					  q.step_id, cli_rpc_errtext(&eb));
+		}
+	}
+	return ec;
+}
+
 static void params_free(struct scancel_params *p)
 {
 	for (size_t i = 0; i < p->n_sels; i++)
 		array_sel_fini(&p->sels[i]);
 	free(p->sels);
 	free(p->ids);
+	free(p->steps);
 	free(p->name);
 	free(p->partition);
 	free(p->account);
@@ -430,6 +486,8 @@ int main(int argc, char **argv)
 	if (p.n_ids && p.interactive)
 		p.n_ids = scancel_confirm(c, p.ids, p.n_ids, p.signal, stdin);
 	if (p.n_ids && cancel(c, &p))
+		ec = 1;
+	if (p.n_steps && cancel_steps(c, &p))
 		ec = 1;
 out:
 	sky_client_close(c);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli_util.h"
+#include "gres.h"
 #include "scontrol_ext.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -222,9 +223,7 @@ char *scontrol_job_details(char *text, const Sky__JobRecord *j, bool one_liner)
 			snprintf(cpu_ids, sizeof(cpu_ids), "0-%u", cpus - 1);
 		else
 			snprintf(cpu_ids, sizeof(cpu_ids), "0");
-		add = xasprintf("%sJOB_GRES=(null)%sNodes=%s CPU_IDs=%s Mem=%llu GRES=", sep,
-				one_liner ? " " : "\n     ", j->node_list, cpu_ids,
-				(unsigned long long)j->mem_per_node_mb);
+		add = gres_job_detail(j, sep, one_liner ? " " : "\n     ", cpu_ids);
 	} else {
 		add = xasprintf("%sJOB_GRES=(null)", sep);
 	}

@@ -10,6 +10,7 @@
 #include "cli_util.h"
 #include "fmt_job.h"
 #include "fname.h"
+#include "gres.h"
 #include "show_job.h"
 #include "state_names.h"
 #include "timefmt.h"
@@ -70,17 +71,20 @@ static char *std_path(const Sky__JobRecord *j, const char *pattern)
 	return fname_expand(pattern, &c);
 }
 
-static char *tres(const Sky__JobRecord *j, uint32_t nodes)
+static char *tres(const Sky__JobRecord *j, uint32_t nodes, bool alloc)
 {
-	char mem[64];
+	char mem[64], *gres = gres_job_tres_suffix(j, alloc), *s;
 	uint64_t mb = j->desc->mem_per_cpu_mb ? j->desc->mem_per_cpu_mb * (j->num_cpus ? j->num_cpus : 1)
 					       : j->desc->mem_per_node_mb * (nodes ? nodes : 1);
 	uint32_t cpus = j->num_cpus ? j->num_cpus : 1;
 
 	if (mb)
-		return xasprintf("cpu=%u,mem=%s,node=%u,billing=%u", cpus,
-				 cli_mem_str(mb, mem, sizeof(mem)), nodes ? nodes : 1, cpus);
-	return xasprintf("cpu=%u,node=%u,billing=%u", cpus, nodes ? nodes : 1, cpus);
+		s = xasprintf("cpu=%u,mem=%s,node=%u,billing=%u%s", cpus,
+			      cli_mem_str(mb, mem, sizeof(mem)), nodes ? nodes : 1, cpus, gres);
+	else
+		s = xasprintf("cpu=%u,node=%u,billing=%u%s", cpus, nodes ? nodes : 1, cpus, gres);
+	free(gres);
+	return s;
 }
 
 static void part_identity(char **b, bool o, const Sky__JobRecord *j)
@@ -148,7 +152,7 @@ static void part_resources(char **b, bool o, const Sky__JobRecord *j)
 	const Sky__JobDesc *d = j->desc;
 	uint32_t nodes = j->num_nodes ? j->num_nodes : (d->min_nodes ? d->min_nodes : 1);
 	uint32_t cpt = d->cpus_per_task ? d->cpus_per_task : 1;
-	char mem[64], *req = tres(j, nodes), *alloc = NULL;
+	char mem[64], *req = tres(j, nodes, false), *alloc = NULL;
 
 	show_kv(b, o, true, "Partition=%s AllocNode:Sid=%s:0", nz(job_partition(j)), nz(d->submit_host));
 	show_kv(b, o, true, "ReqNodeList=%s ExcNodeList=%s", nz(d->req_nodes), nz(d->exc_nodes));
@@ -164,7 +168,7 @@ static void part_resources(char **b, bool o, const Sky__JobRecord *j)
 		j->num_tasks ? j->num_tasks : (d->num_tasks ? d->num_tasks : 1), cpt);
 	show_kv(b, o, true, "ReqTRES=%s", req);
 	if (j->node_list && *j->node_list)
-		alloc = tres(j, nodes);
+		alloc = tres(j, nodes, true);
 	show_kv(b, o, true, "AllocTRES=%s", alloc ? alloc : "(null)");
 	show_kv(b, o, true, "Socks/Node=* NtasksPerN:B:S:C=%u:0:*:* CoreSpec=*", d->ntasks_per_node);
 	if (d->mem_per_cpu_mb)
@@ -189,6 +193,7 @@ static void part_files(char **b, bool o, const Sky__JobRecord *j)
 	char *err = std_path(j, d->std_err && *d->std_err ? d->std_err :
 			     d->std_out && *d->std_out ? d->std_out : "slurm-%j.out");
 	char *in = std_path(j, d->std_in && *d->std_in ? d->std_in : "/dev/null");
+	char *tpn, *tpt;
 
 	show_kv(b, o, true, "Command=%s", nz(d->command));
 	if (d->submit_line && *d->submit_line)
@@ -199,10 +204,14 @@ static void part_files(char **b, bool o, const Sky__JobRecord *j)
 	show_kv(b, o, true, "StdErr=%s", err);
 	show_kv(b, o, true, "StdIn=%s", in);
 	show_kv(b, o, true, "StdOut=%s", out);
-	if (d->gres && *d->gres)
-		show_kv(b, o, true, "TresPerNode=gres/%s", d->gres);
+	if ((tpn = gres_tres_per_node(d)))
+		show_kv(b, o, true, "TresPerNode=%s", tpn);
 	if (d->gpus && *d->gpus)
 		show_kv(b, o, true, "TresPerJob=gres/gpu:%s", d->gpus);
+	if ((tpt = gres_tres_per_task(d)))
+		show_kv(b, o, true, "TresPerTask=%s", tpt);
+	free(tpn);
+	free(tpt);
 	/* Like Slurm 22.05: only when a --mail-type was given; the user defaults to the owner. */
 	if (d->mail_type && *d->mail_type)
 		show_kv(b, o, true, "MailUser=%s MailType=%s",

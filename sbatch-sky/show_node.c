@@ -7,6 +7,7 @@
 
 #include "cli_util.h"
 #include "fmt_node.h"
+#include "gres.h"
 #include "show_job.h"
 #include "show_node.h"
 #include "state_names.h"
@@ -54,6 +55,7 @@ static void node_hw(char **b, bool o, const Sky__NodeInfo *n)
 static void node_state(char **b, bool o, const Sky__NodeInfo *n)
 {
 	char st[128], t1[64], t2[64], mem[64], user[256];
+	char *cfg_gres, *used_gres;
 
 	show_kv(b, o, true, "State=%s ThreadsPerCore=%u TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A",
 		node_state_complete(n->state, n->state_flags, st, sizeof(st)),
@@ -62,14 +64,19 @@ static void node_state(char **b, bool o, const Sky__NodeInfo *n)
 	show_kv(b, o, true, "BootTime=%s SlurmdStartTime=%s", ts_or_none(n->boot_time, t1, sizeof(t1)),
 		ts_or_none(n->slurmd_start_time, t2, sizeof(t2)));
 	show_kv(b, o, true, "LastBusyTime=%s ResumeAfterTime=None", ts_or_none(n->last_busy, t1, sizeof(t1)));
-	show_kv(b, o, true, "CfgTRES=cpu=%u,mem=%s,billing=%u", n->cpus,
-		cli_mem_str(n->real_memory_mb, mem, sizeof(mem)), n->cpus);
+	cfg_gres = gres_node_tres_suffix(n->gres);
+	used_gres = gres_node_tres_suffix(n->gres_used);
+	show_kv(b, o, true, "CfgTRES=cpu=%u,mem=%s,billing=%u%s", n->cpus,
+		cli_mem_str(n->real_memory_mb, mem, sizeof(mem)), n->cpus, cfg_gres);
 	if (n->alloc_cpus)
-		show_kv(b, o, true, "AllocTRES=cpu=%u%s%s", n->alloc_cpus,
+		show_kv(b, o, true, "AllocTRES=cpu=%u%s%s%s", n->alloc_cpus,
 			n->alloc_memory_mb ? ",mem=" : "",
-			n->alloc_memory_mb ? cli_mem_str(n->alloc_memory_mb, mem, sizeof(mem)) : "");
+			n->alloc_memory_mb ? cli_mem_str(n->alloc_memory_mb, mem, sizeof(mem)) : "",
+			used_gres);
 	else
 		show_kv(b, o, true, "AllocTRES=");
+	free(cfg_gres);
+	free(used_gres);
 	show_kv(b, o, true, "CurrentWatts=0 AveWatts=0");
 	if (n->reason && *n->reason)
 		show_kv(b, o, true, "Reason=%s [%s@%s]", n->reason,

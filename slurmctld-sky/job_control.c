@@ -127,6 +127,16 @@ void job_control_kill(struct ctld *c, struct job *j, Sky__JobState st)
 	sky_err_clear(&eb);
 	if (agent_send(c, n, SKY__MSG_TYPE__CTLD_SIGNAL_JOB, &s.base, &eb))
 		log_info("job %u: kill not sent to %s: %s", s.job_id, n->name, sky_err_msg(&eb));
+	/* The job's other nodes run its srun steps' tasks: they go too. */
+	for (size_t i = 0; i < j->n_alloc; i++) {
+		struct node *o = j->alloc[i].node;
+		if (o == n)
+			continue;
+		sky_err_clear(&eb);
+		if (agent_send(c, o, SKY__MSG_TYPE__CTLD_SIGNAL_JOB, &s.base, &eb))
+			log_info("job %u: kill not sent to %s: %s", s.job_id, o->name,
+				 sky_err_msg(&eb));
+	}
 }
 
 /* What the timer does to j: 0 nothing, else the state it ends in. */

@@ -11,6 +11,7 @@
 #include "job_defs.h"
 #include "job_mail.h"
 #include "job_queue.h"
+#include "job_step.h"
 #include "log.h"
 #include "node_table.h"
 #include "timefmt.h"
@@ -289,6 +290,8 @@ void job_end(struct ctld *c, struct job *j, Sky__JobState st, time_t end_time)
 	set_flags(r, 0, SKY__JOB_FLAG__JOB_FLAG_COMPLETING);
 	r->has_end_time = true;
 	r->end_time = (uint64_t)end_time;
+	/* Steps whose nodes never report (a node failure) end with the job. */
+	step_job_ended(j);
 	job_release(c, j);
 	if (notify)
 		job_mail_event(c, j, MAIL_END_OR_FAIL);

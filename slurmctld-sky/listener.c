@@ -121,7 +121,8 @@ const char *conn_peer(const struct conn *cn)
 static bool agent_bound(uint32_t type)
 {
 	return type == SKY__MSG_TYPE__AGENT_REGISTER_REPLY || type == SKY__MSG_TYPE__CTLD_LAUNCH_JOB ||
-	       type == SKY__MSG_TYPE__CTLD_SIGNAL_JOB || type == SKY__MSG_TYPE__CTLD_COMPLETE_ACK;
+	       type == SKY__MSG_TYPE__CTLD_SIGNAL_JOB || type == SKY__MSG_TYPE__CTLD_COMPLETE_ACK ||
+	       type == SKY__MSG_TYPE__CTLD_LAUNCH_STEP || type == SKY__MSG_TYPE__CTLD_SIGNAL_STEP;
 }
 
 int conn_send(struct ctld *c, struct conn *cn, uint32_t type, const ProtobufCMessage *body,

@@ -4,6 +4,7 @@ sbin_PROGRAMS += slurmctld-sky/slurmctld-sky
 slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/agent_link.c slurmctld-sky/agent_link.h \
 	slurmctld-sky/ctld.h \
+	slurmctld-sky/gres_alloc.c slurmctld-sky/gres_alloc.h \
 	slurmctld-sky/job_control.c slurmctld-sky/job_control.h \
 	slurmctld-sky/job_array.c slurmctld-sky/job_array.h \
 	slurmctld-sky/job_depend.c slurmctld-sky/job_depend.h \
@@ -12,6 +13,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h \
 	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
 	slurmctld-sky/job_queue.c slurmctld-sky/job_queue.h \
+	slurmctld-sky/job_step.c slurmctld-sky/job_step.h \
 	slurmctld-sky/job_update.c slurmctld-sky/job_update.h \
 	slurmctld-sky/job_will_run.c slurmctld-sky/job_will_run.h \
 	slurmctld-sky/listener.c slurmctld-sky/listener.h \
@@ -25,6 +27,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/rpc_agent.c \
 	slurmctld-sky/rpc_cancel.c \
 	slurmctld-sky/rpc_info.c \
+	slurmctld-sky/rpc_step.c \
 	slurmctld-sky/rpc_submit.c \
 	slurmctld-sky/rpc_table.c \
 	slurmctld-sky/rpc_update.c \
@@ -44,6 +47,14 @@ slurmctld_sky_features_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHE
 slurmctld_sky_features_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/features_test
 
+# Unit test of GPU device allocation (Check, TAP).
+check_PROGRAMS += slurmctld-sky/gres_alloc_test
+slurmctld_sky_gres_alloc_test_SOURCES = slurmctld-sky/gres_alloc_test.c slurmctld-sky/gres_alloc.c
+slurmctld_sky_gres_alloc_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_gres_alloc_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/gres_alloc_test
+
 # SigV4 for the EC2 provider, against AWS's published test-suite signatures.
 check_PROGRAMS += slurmctld-sky/sigv4_test
 slurmctld_sky_sigv4_test_SOURCES = slurmctld-sky/sigv4_test.c \
@@ -52,3 +63,11 @@ slurmctld_sky_sigv4_test_CFLAGS = $(AM_CFLAGS) $(LIBCRYPTO_CFLAGS) $(CHECK_CFLAG
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_sigv4_test_LDADD = $(SKY_COMMON_LIBS) $(LIBCRYPTO_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/sigv4_test
+
+# Unit test of job steps: layout, checks against the allocation, completion (helper S).
+check_PROGRAMS += slurmctld-sky/step_test
+slurmctld_sky_step_test_SOURCES = slurmctld-sky/step_test.c slurmctld-sky/job_step.c
+slurmctld_sky_step_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_step_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/step_test

@@ -212,6 +212,13 @@ static void signal_agents(struct rpc_ctx *r, const Sky__CancelRequest *q, struct
 			 (unsigned)r->uid);
 		agent_send_signal(r->c, node, ops[i].job_id, sig,
 				  q->has_batch_only && q->batch_only && sig);
+		if (q->has_batch_only && q->batch_only && sig)
+			continue;
+		/* Every other node of the job: its srun steps' tasks run there. */
+		for (size_t k = 0; k < ops[i].job->n_alloc; k++)
+			if (ops[i].job->alloc[k].node != node)
+				agent_send_signal(r->c, ops[i].job->alloc[k].node, ops[i].job_id,
+						  sig, false);
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctld.h"
+#include "gres_alloc.h"
 #include "log.h"
 #include "rpc.h"
 #include "xalloc.h"
@@ -108,6 +109,7 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->real_memory_mb = n->real_memory_mb;
 	ni->alloc_memory_mb = n->alloc_mem_mb;
 	ni->gres = n->gres;
+	ni->gres_used = gres_alloc_node_used(c, n);
 	ni->partitions = n->partitions;
 	ni->reason = n->reason;
 	ni->has_reason_time = n->reason_time != 0;
@@ -180,6 +182,8 @@ int rpc_node_info(struct rpc_ctx *r, struct sky_errbuf *eb)
 	rep.now = (uint64_t)r->now;
 	rep.cluster = c->conf->cluster_name;
 	rpc_reply(r, SKY__MSG_TYPE__RESPONSE_NODE_INFO, &rep.base);
+	for (i = 0; i < c->nodes.count; i++)
+		free(nodes[i].gres_used);
 	free(rep.nodes);
 	free(rep.partitions);
 	free(nodes);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctld.h"
+#include "gres_alloc.h"
 #include "hostlist.h"
 #include "job_will_run.h"
 #include "job_array.h"
@@ -330,34 +331,10 @@ static bool node_could_fit(const struct submit *s, const struct node *n)
 	return true;
 }
 
-/* The GRES names asked for ("gpu:a100:2,nic" -> gpu, nic) must exist on some node. */
-static bool gres_available(const struct submit *s, const char *spec)
-{
-	char *copy = xstrdup(spec), *item, *next, *colon;
-	bool ok = true;
-	size_t i;
-
-	for (item = copy; item && ok; item = next) {
-		bool found = false;
-		if ((next = strchr(item, ',')))
-			*next++ = '\0';
-		if ((colon = strchr(item, ':')))
-			*colon = '\0';
-		if (!*item)
-			continue;
-		for (i = 0; i < s->part->n_nodes && !found; i++)
-			found = s->part->nodes[i]->gres && strstr(s->part->nodes[i]->gres, item);
-		ok = found;
-	}
-	free(copy);
-	return ok;
-}
-
 /* Enough nodes of the partition could run the job, now or once free. */
 static int job_validate_fit(struct submit *s, struct sky_errbuf *eb)
 {
 	const struct partition *p = s->part;
-	const Sky__JobDesc *d = s->d;
 	uint32_t fit = 0;
 	size_t i;
 
@@ -370,11 +347,7 @@ static int job_validate_fit(struct submit *s, struct sky_errbuf *eb)
 			fit++;
 	if (fit < s->nodes)
 		return sky_err_set(eb, SKY_E_NODE_CONFIG, "%s", sky_strerror(SKY_E_NODE_CONFIG));
-	if ((d->gres && *d->gres && !gres_available(s, d->gres)) ||
-	    (((d->gpus && *d->gpus) || (d->gpus_per_node && *d->gpus_per_node) ||
-	      (d->gpus_per_task && *d->gpus_per_task)) && !gres_available(s, "gpu")))
-		return sky_err_set(eb, SKY_E_INVALID_GRES, "%s", sky_strerror(SKY_E_INVALID_GRES));
-	return 0;
+	return gres_alloc_validate(s->c, p, s->d, s->nodes, s->tasks, s->exc_nodes, s->n_exc, eb);
 }
 
 /*

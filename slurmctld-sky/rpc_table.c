@@ -6,6 +6,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_step.h"
 #include "listener.h"
 #include "log.h"
 #include "rpc.h"
@@ -48,6 +49,18 @@ static const struct rpc_row rpc_table[] = {
 	{ .type = SKY__MSG_TYPE__REQUEST_ACCT, .handler = rpc_acct,
 	  .priv = RPC_PRIV_ANY, .writes_state = false,
 	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "REQUEST_ACCT" },
+	{ .type = SKY__MSG_TYPE__REQUEST_STEP_CREATE, .handler = rpc_step_create,
+	  .priv = RPC_PRIV_ANY, .writes_state = false,
+	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "REQUEST_STEP_CREATE" },
+	{ .type = SKY__MSG_TYPE__REQUEST_STEP_SIGNAL, .handler = rpc_step_signal,
+	  .priv = RPC_PRIV_ANY, .writes_state = false,
+	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "REQUEST_STEP_SIGNAL" },
+	{ .type = SKY__MSG_TYPE__REQUEST_ALLOC_COMPLETE, .handler = rpc_alloc_complete,
+	  .priv = RPC_PRIV_ANY, .writes_state = true,
+	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "REQUEST_ALLOC_COMPLETE" },
+	{ .type = SKY__MSG_TYPE__AGENT_STEP_COMPLETE, .handler = rpc_agent_step_complete,
+	  .priv = RPC_PRIV_OPERATOR, .writes_state = false,
+	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "AGENT_STEP_COMPLETE" },
 	{ .type = SKY__MSG_TYPE__AGENT_REGISTER, .handler = rpc_agent_register,
 	  .priv = RPC_PRIV_OPERATOR, .writes_state = true,
 	  .err_reply = SKY__MSG_TYPE__AGENT_REGISTER_REPLY, .name = "AGENT_REGISTER" },

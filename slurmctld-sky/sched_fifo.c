@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "ctld.h"
+#include "gres_alloc.h"
 #include "hostlist.h"
 #include "job_array.h"
 #include "job_depend.h"
@@ -31,6 +32,8 @@ struct job_need {
 	const char *constraint;    /* -C, borrowed from the record */
 	char **req, **exc;         /* -w / -x host names, owned */
 	size_t n_req, n_exc;
+	const struct ctld *c;      /* for GRES (gres_alloc_fits); borrowed */
+	const struct job *job;     /* borrowed */
 };
 
 /* Default gap between two passes; Slurm's knob of the same name, in usec. */
@@ -173,6 +176,8 @@ static bool node_fits(const struct node *n, const struct job_need *nd, struct jo
 		return false;
 	if (!nd->whole_mem && nd->mem_mb && n->real_memory_mb && node_free_mem(n) < nd->mem_mb)
 		return false;
+	if (!gres_alloc_fits(nd->c, n, nd->job))
+		return false;
 	a->node = (struct node *)n;
 	a->cpus = nd->exclusive ? node_cpus(n) : nd->cpus;
 	a->mem_mb = nd->whole_mem ? n->real_memory_mb : nd->mem_mb;
@@ -210,6 +215,8 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 	size_t got, n_alts, k;
 
 	need_of(j, p, &nd);
+	nd.c = c;
+	nd.job = j;
 	if (nd.nodes > p->n_nodes) {
 		need_fini(&nd);
 		return false;
@@ -224,8 +231,10 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 		got = pick_nodes(c, p, &nd, alloc);
 	}
 	features_alternatives_free(alts, n_alts);
-	if (got)
+	if (got) {
 		job_start(c, j, alloc, got, now);
+		gres_alloc_start(c, j);
+	}
 	free(alloc);
 	need_fini(&nd);
 	return got > 0;

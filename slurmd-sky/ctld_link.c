@@ -17,6 +17,7 @@
 #include "ctld_link.h"
 #include "jobs.h"
 #include "log.h"
+#include "step_agent.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -131,6 +132,7 @@ static void send_register(struct ctld_link *l)
 	reg.has_agent_uid = true;
 	reg.agent_uid = (uint32_t)geteuid();
 	jobs_fill_register(a->jobs, &reg);
+	step_agent_fill_register(a, &reg);
 	log_debug("registering with the controller (%zu jobs held)", reg.n_jobs);
 	send_raw(l, SKY__MSG_TYPE__AGENT_REGISTER, &reg.base);
 	jobs_register_clear(&reg);
@@ -163,6 +165,11 @@ static void on_register_reply(struct ctld_link *l, ProtobufCMessage *msg)
 	for (size_t i = 0; i < r->n_orphan_job_ids; i++) {
 		log_info("job %u: unknown to the controller; cancelling it", r->orphan_job_ids[i]);
 		jobs_cancel(a->jobs, r->orphan_job_ids[i]);
+		{
+			Sky__SignalJob sj = SKY__SIGNAL_JOB__INIT;
+			sj.job_id = r->orphan_job_ids[i];
+			step_agent_job_signal(a, &sj);   /* its steps and allocation too */
+		}
 	}
 }
 
@@ -174,7 +181,10 @@ static void on_launch(struct ctld_link *l, ProtobufCMessage *msg)
 
 	sky_err_clear(&eb);
 	res.job_id = lj->job_id;
-	res.rc = (uint32_t)jobs_launch(l->a->jobs, lj, &eb);
+	if (step_agent_alloc_launch(l->a, lj))
+		res.rc = 0;     /* an allocation for srun: nothing to run */
+	else
+		res.rc = (uint32_t)jobs_launch(l->a->jobs, lj, &eb);
 	if (res.rc) {
 		res.message = (char *)sky_err_msg(&eb);
 		log_error("job %u: launch failed: %s", lj->job_id, res.message);
@@ -184,7 +194,18 @@ static void on_launch(struct ctld_link *l, ProtobufCMessage *msg)
 
 static void on_signal(struct ctld_link *l, ProtobufCMessage *msg)
 {
+	step_agent_job_signal(l->a, (Sky__SignalJob *)msg);
 	jobs_signal(l->a->jobs, (Sky__SignalJob *)msg);
+}
+
+static void on_launch_step(struct ctld_link *l, ProtobufCMessage *msg)
+{
+	step_agent_launch(l->a, (Sky__StepLaunch *)msg);
+}
+
+static void on_signal_step(struct ctld_link *l, ProtobufCMessage *msg)
+{
+	step_agent_signal(l->a, (Sky__StepSignal *)msg);
 }
 
 static void on_complete_ack(struct ctld_link *l, ProtobufCMessage *msg)
@@ -222,6 +243,10 @@ static const struct link_handler handlers[] = {
 	  .operator_only = true, .fn = on_signal },
 	{ .type = SKY__MSG_TYPE__CTLD_COMPLETE_ACK, .desc = &sky__complete_ack__descriptor,
 	  .operator_only = true, .fn = on_complete_ack },
+	{ .type = SKY__MSG_TYPE__CTLD_LAUNCH_STEP, .desc = &sky__step_launch__descriptor,
+	  .operator_only = true, .fn = on_launch_step },
+	{ .type = SKY__MSG_TYPE__CTLD_SIGNAL_STEP, .desc = &sky__step_signal__descriptor,
+	  .operator_only = true, .fn = on_signal_step },
 	{ .type = SKY__MSG_TYPE__RESPONSE_RC, .desc = &sky__rc_reply__descriptor,
 	  .operator_only = false, .fn = on_rc },
 };

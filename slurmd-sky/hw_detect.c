@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "gpu_detect.h"
 #include "hw_detect.h"
 #include "proc.h"
 #include "xalloc.h"
@@ -120,7 +121,8 @@ int hw_detect(struct hw_info *hw, struct sky_errbuf *eb)
 			hw->memory_mb = ((uint64_t)si.totalram * si.mem_unit) >> 20;
 	}
 	gpus = detect_gpus(t);
-	if (gpus)
+	hw->gres = gpu_detect_gres(t);     /* typed when the backends name the models */
+	if (!hw->gres && gpus)
 		hw->gres = xasprintf("gpu:%u", gpus);
 	hwloc_topology_destroy(t);
 	detect_os(hw);

@@ -17,6 +17,7 @@
 #include "fname.h"
 #include "job_child.h"
 #include "job_env.h"
+#include "spank_host.h"
 #include "xalloc.h"
 
 #define ERR_PREFIX "slurmstepd: error: "
@@ -228,9 +229,19 @@ void job_child_exec(const struct job_child_args *a)
 	char *note = NULL, *script;
 	const char *dir;
 	char **argv, **envp;
+	struct spank_batch *spank;
+	struct sky_errbuf seb;
 	int e;
 
 	(void)setsid();
+	script = xasprintf("%s/script", a->jobdir);
+	argv = build_argv(a, script);
+	sky_err_clear(&seb);
+	/* SPANK plugins (spank_host.h), opened by the supervisor: the task hook
+	 * that runs as root comes first. */
+	spank = a->spank;
+	if (spank_batch_task_init_privileged(spank, &seb))
+		child_fail(a->chan, -1, JOB_CHILD_EXIT_SETUP, "%s", sky_err_msg(&seb));
 	become_user(a);
 	umask(d->has_umask ? (mode_t)(d->umask & 0777) : 022);
 	dir = enter_work_dir(a, &note);
@@ -248,8 +259,8 @@ void job_child_exec(const struct job_child_args *a)
 	ec.task_pid = getpid();
 	ec.start_time = a->start_time;
 	envp = job_env_build(a->lj, &ec);
-	script = xasprintf("%s/script", a->jobdir);
-	argv = build_argv(a, script);
+	if (spank_batch_task_init(spank, &envp, &seb))
+		child_fail(a->chan, STDERR_FILENO, JOB_CHILD_EXIT_SETUP, "%s", sky_err_msg(&seb));
 
 	/* Only stdio and the channel (close-on-exec) may reach the script. */
 	if (a->chan > 3)

@@ -26,6 +26,8 @@
 #define JOB_CHILD_EXIT_NOEXEC 126
 #define JOB_CHILD_EXIT_NOTFOUND 127
 
+struct spank_batch;
+
 struct job_child_args {
 	const Sky__LaunchJob *lj;   /* borrowed */
 	const char *jobdir;         /* the script is jobdir/script */
@@ -38,6 +40,7 @@ struct job_child_args {
 	gid_t gid;
 	int chan;                   /* the child's end of the report channel */
 	time_t start_time;
+	struct spank_batch *spank;  /* plugins the supervisor opened (spank_host.h); NULL: none */
 };
 
 /* Never returns: execs the script or _exit()s with a JOB_CHILD_EXIT_* code. */

@@ -11,6 +11,7 @@
 
 #include "hostlist.h"
 #include "job_env.h"
+#include "job_env_gpu.h"
 #include "job_env_sky.h"
 #include "timefmt.h"
 #include "user_env.h"
@@ -376,6 +377,10 @@ char **job_env_build(const Sky__LaunchJob *lj, const struct job_env_ctx *c)
 	env_task(&e, c);
 	sky = job_env_sky_vars(lj, c);
 	for (size_t i = 0; sky && sky[i]; i++)
+		env_put(&e, sky[i]);
+	free(sky);
+	sky = job_env_gpu_vars(lj->job, c->node_name);
+	for (size_t i = 0; sky[i]; i++)
 		env_put(&e, sky[i]);
 	free(sky);
 	return e.v;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "job_child.h"
+#include "spank_host.h"
 #include "job_supervisor.h"
 #include "job_warn.h"
 #include "log.h"
@@ -51,6 +52,8 @@ struct sup {
 	int64_t kill_at_ms;       /* SIGKILL time of a running kill sequence; -1 */
 	struct job_warn warn;     /* --signal before the time limit (job_warn.h) */
 	int64_t warn_at_ms;       /* monotonic; -1: none or already sent */
+	struct spank_batch *spank; /* SPANK plugins for the script (spank_host.h) */
+	char **spank_argv;        /* the script's argv the plugins see; owned */
 };
 
 static int64_t mono_ms(void)
@@ -415,6 +418,21 @@ static void record_job_pid(struct sup *s)
 		log_error("job %u: %s", s->job_id, sky_err_msg(&eb));
 }
 
+/* SPANK plugins for the script, opened here so that the hooks after the fork
+ * (post_fork, task_exit, exit) run in the supervisor, as in slurmstepd. */
+static int spank_open(struct sup *s, struct sky_errbuf *eb)
+{
+	const Sky__JobDesc *d = s->lj->job->desc;
+	size_t i;
+
+	s->spank_argv = xcalloc(d->n_argv + 2, sizeof(*s->spank_argv));
+	/* The script path as the child execs it; the string lives as long as argv. */
+	s->spank_argv[0] = xasprintf("%s/script", s->p->jobdir);
+	for (i = 0; i < d->n_argv; i++)
+		s->spank_argv[i + 1] = d->argv[i];
+	return spank_batch_begin(s->lj, (int)d->n_argv + 1, s->spank_argv, &s->spank, eb);
+}
+
 static int fork_job(struct sup *s, struct sky_errbuf *eb)
 {
 	struct job_child_args a;
@@ -433,6 +451,7 @@ static int fork_job(struct sup *s, struct sky_errbuf *eb)
 	a.uid = s->uid;
 	a.gid = s->gid;
 	a.chan = sv[1];
+	a.spank = s->spank;
 	s->start_time = time(NULL);
 	a.start_time = s->start_time;
 	s->job_pid = fork();
@@ -448,6 +467,11 @@ static int fork_job(struct sup *s, struct sky_errbuf *eb)
 	}
 	s->chan = sv[0];
 	record_job_pid(s);
+	if (spank_batch_post_fork(s->spank, s->job_pid, eb)) {
+		/* As slurmstepd: logged; the script runs on. */
+		log_error("job %u: %s", s->job_id, sky_err_msg(eb));
+		sky_err_clear(eb);
+	}
 	log_info("job %u: batch script started as pid %d (uid %u)", s->job_id, (int)s->job_pid,
 		 (unsigned)s->uid);
 	return 0;
@@ -482,9 +506,14 @@ static void sup_main(const struct sup_params *p)
 	if (resolve_user(&s, &eb))
 		fail_early(&s, &eb);
 	arm_time_limit(&s);
-	if (fork_job(&s, &eb))
+	if (spank_open(&s, &eb) || fork_job(&s, &eb))
 		fail_early(&s, &eb);
 	supervise(&s);
+	if (spank_batch_task_exit(s.spank, s.status, &eb))
+		log_error("job %u: %s", s.job_id, sky_err_msg(&eb));
+	spank_batch_end(s.spank);
+	free(s.spank_argv[0]);
+	free(s.spank_argv);
 	kill_leftovers(&s);
 	write_result(&s, final_state(&s), s.launch_err);
 	_exit(0);

@@ -25,9 +25,11 @@
 
 #include "agent.h"
 #include "ctld_link.h"
+#include "gpu_detect.h"
 #include "job_env_sky.h"
 #include "jobs.h"
 #include "log.h"
+#include "spank_host.h"
 #include "spool.h"
 #include "xalloc.h"
 
@@ -134,6 +136,12 @@ static void agent_setup(struct agent *a, const struct opts *o)
 	if (conf_load(path, &a->conf, &eb))
 		fatal("%s", sky_err_msg(&eb));
 	job_env_sky_set_conf(a->conf);
+	/* Absolute, since job supervisors run in "/"; kept for the agent's life. */
+	{
+		static char *conf_abs;
+		conf_abs = realpath(a->conf->path, NULL);
+		spank_host_set_conf_path(conf_abs ? conf_abs : a->conf->path);
+	}
 	free(path);
 	a->node_name = o->node_name ? xstrdup(o->node_name) : default_node_name();
 	level = a->conf->slurmd_debug + o->verbose;
@@ -154,6 +162,8 @@ static void agent_setup(struct agent *a, const struct opts *o)
 	if (spool_mkdir_p(a->spool_dir, 0755, &eb))
 		fatal("%s", sky_err_msg(&eb));
 	if (hw_detect(&a->hw, &eb))
+		fatal("%s", sky_err_msg(&eb));
+	if (gpu_node_gres(a->conf->path, a->node_name, &a->hw.gres, &eb))
 		fatal("%s", sky_err_msg(&eb));
 	if (auth_create(a->conf->munge_socket, a->conf->auth_ttl, &a->auth, &eb))
 		fatal("%s", sky_err_msg(&eb));

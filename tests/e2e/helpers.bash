@@ -2,6 +2,10 @@
 # instance with contrib/sky-up in a temporary directory (real munged, real
 # controller, real agents) and stops it with contrib/sky-down.
 
+# No test may hang the suite (an srun waiting forever for nodes a failed test
+# left busy): one that runs longer than this fails instead (bats >= 1.7).
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-240}
+
 SKY_SRCDIR=${SKY_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 SKY_BUILDDIR=${SKY_BUILDDIR:-$SKY_SRCDIR}
 export SKY_SRCDIR SKY_BUILDDIR

@@ -21,9 +21,21 @@ E2E_TESTS = \
 	tests/e2e/0500-side-by-side.bats \
 	tests/e2e/0720-multinode-alloc.bats \
 	tests/e2e/0730-node-failure.bats \
+	tests/e2e/0740-netns.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
-	tests/e2e/0530-export-file-and-priority.bats
+	tests/e2e/0530-export-file-and-priority.bats \
+	tests/e2e/0600-srun-steps.bats \
+	tests/e2e/0610-srun-control.bats \
+	tests/e2e/0620-srun-users-spank.bats \
+	tests/e2e/0650-gpu-isolation.bats \
+	tests/e2e/0655-gpu-per-task.bats \
+	tests/e2e/0660-gpu-requests.bats \
+	tests/e2e/0670-gpu-discovery.bats \
+	tests/e2e/0680-gpu-restart.bats \
+	tests/e2e/0690-spank-real-slurm.bats \
+	tests/e2e/0700-spank-sky.bats \
+	tests/e2e/0710-spank-site-plugin.bats
 # End of e2e tests
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
