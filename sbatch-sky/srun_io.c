@@ -379,9 +379,11 @@ static int make_sigfd(sigset_t *old)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static void poll_conns(struct srun_io *io, struct pollfd *pfd, size_t base)
+/* The n_polled connections that were in pfd; accept_conns() may have added
+ * more since, which have no entry there yet. */
+static void poll_conns(struct srun_io *io, struct pollfd *pfd, size_t base, size_t n_polled)
 {
-	for (size_t i = 0; i < io->n_conns; i++) {
+	for (size_t i = 0; i < n_polled && i < io->n_conns; i++) {
 		struct srun_conn *c = &io->conns[i];
 		long n;
 		if (c->fd < 0 || !pfd[base + i].revents)
@@ -404,7 +406,7 @@ int srun_io_run(struct srun_io *io, const struct srun_io_hooks *h)
 	int code = 0;
 
 	while (io->n_exited < io->ntasks) {
-		size_t np = 0, base;
+		size_t np = 0, base, n_polled = io->n_conns;
 		struct pollfd *pfd = xcalloc(io->n_conns + 3, sizeof(*pfd));
 		int64_t now;
 		bool use_stdin = !io->stdin_done && node0_ready(io);
@@ -413,7 +415,7 @@ int srun_io_run(struct srun_io *io, const struct srun_io_hooks *h)
 		pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[np++] = (struct pollfd){ .fd = use_stdin ? STDIN_FILENO : -1, .events = POLLIN };
 		base = np;
-		for (size_t i = 0; i < io->n_conns; i++)
+		for (size_t i = 0; i < n_polled; i++)
 			pfd[np++] = (struct pollfd){ .fd = io->conns[i].fd, .events = POLLIN };
 		now = mono_ms();
 		if (poll(pfd, np, (int)(next_tick > now ? next_tick - now : 0)) < 0 && errno != EINTR) {
@@ -429,7 +431,7 @@ int srun_io_run(struct srun_io *io, const struct srun_io_hooks *h)
 		}
 		if (use_stdin && pfd[2].revents)
 			forward_stdin(io);
-		poll_conns(io, pfd, base);
+		poll_conns(io, pfd, base, n_polled);
 		free(pfd);
 		now = mono_ms();
 		for (size_t i = 0; i < io->n_conns; i++)

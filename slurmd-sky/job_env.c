@@ -2,13 +2,13 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "envv.h"
 #include "hostlist.h"
 #include "job_env.h"
 #include "job_env_gpu.h"
@@ -21,59 +21,6 @@
 #define END_TIME_UNLIMITED_SECS (365L * 24 * 60 * 60)
 /* Array specs are expanded to find min/max/step; beyond this we give up. */
 #define ARRAY_EXPAND_MAX (1u << 20)
-
-struct envv {
-	char **v;
-	size_t n, cap;
-};
-
-static ssize_t env_find(const struct envv *e, const char *name, size_t nlen)
-{
-	for (size_t i = 0; i < e->n; i++)
-		if (!strncmp(e->v[i], name, nlen) && e->v[i][nlen] == '=')
-			return (ssize_t)i;
-	return -1;
-}
-
-/* Consumes entry ("NAME=value"), replacing an earlier NAME. */
-static void env_put(struct envv *e, char *entry)
-{
-	size_t nlen = (size_t)(strchr(entry, '=') - entry);
-	ssize_t at = env_find(e, entry, nlen);
-
-	if (at >= 0) {
-		free(e->v[at]);
-		e->v[at] = entry;
-		return;
-	}
-	if (e->n + 2 > e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 64;
-		e->v = xrealloc(e->v, e->cap * sizeof(char *));
-	}
-	e->v[e->n++] = entry;
-	e->v[e->n] = NULL;
-}
-
-static void env_set(struct envv *e, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void env_set(struct envv *e, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	char *val;
-
-	va_start(ap, fmt);
-	val = xvasprintf(fmt, ap);
-	va_end(ap);
-	env_put(e, xasprintf("%s=%s", name, val));
-	free(val);
-}
-
-static void env_set_str(struct envv *e, const char *name, const char *val)
-{
-	if (val && *val)
-		env_set(e, name, "%s", val);
-}
 
 const char *job_env_get(char *const *env, const char *name)
 {
@@ -221,10 +168,10 @@ static void env_array_spec(struct envv *e, const char *spec)
 			if (v[i] - v[i - 1] != step)
 				step = 1;
 	}
-	env_set(e, "SLURM_ARRAY_TASK_COUNT", "%zu", u);
-	env_set(e, "SLURM_ARRAY_TASK_MIN", "%" PRIu32, v[0]);
-	env_set(e, "SLURM_ARRAY_TASK_MAX", "%" PRIu32, v[u - 1]);
-	env_set(e, "SLURM_ARRAY_TASK_STEP", "%" PRIu32, step);
+	envv_set(e, "SLURM_ARRAY_TASK_COUNT", "%zu", u);
+	envv_set(e, "SLURM_ARRAY_TASK_MIN", "%" PRIu32, v[0]);
+	envv_set(e, "SLURM_ARRAY_TASK_MAX", "%" PRIu32, v[u - 1]);
+	envv_set(e, "SLURM_ARRAY_TASK_STEP", "%" PRIu32, step);
 out:
 	free(v);
 }
@@ -236,29 +183,29 @@ static void env_job_identity(struct envv *e, const Sky__JobRecord *job,
 	const char *user = c->user_name ? c->user_name : job->user_name;
 	const char *group = c->group_name ? c->group_name : job->group_name;
 
-	env_set(e, "SLURM_JOB_ID", "%" PRIu32, job->job_id);
-	env_set(e, "SLURM_JOBID", "%" PRIu32, job->job_id);
-	env_set(e, "SLURM_JOB_NAME", "%s", d->name ? d->name : "");
-	env_set_str(e, "SLURM_JOB_PARTITION", job->partition ? job->partition : d->partition);
-	env_set_str(e, "SLURM_SUBMIT_DIR", d->submit_dir ? d->submit_dir : d->work_dir);
-	env_set_str(e, "SLURM_SUBMIT_HOST", d->submit_host);
-	env_set_str(e, "SLURM_CLUSTER_NAME", job->cluster && *job->cluster ? job->cluster : c->cluster);
-	env_set(e, "SLURM_JOB_USER", "%s", user ? user : "");
-	env_set(e, "SLURM_JOB_UID", "%" PRIu32, job->user_id);
-	env_set(e, "SLURM_JOB_GID", "%" PRIu32, job->group_id);
-	env_set(e, "SLURM_JOB_GROUP", "%s", group ? group : "");
-	env_set_str(e, "SLURM_JOB_ACCOUNT", d->account);
-	env_set_str(e, "SLURM_JOB_QOS", d->qos);
-	env_set_str(e, "SLURM_JOB_DEPENDENCY", d->dependency);
+	envv_set(e, "SLURM_JOB_ID", "%" PRIu32, job->job_id);
+	envv_set(e, "SLURM_JOBID", "%" PRIu32, job->job_id);
+	envv_set(e, "SLURM_JOB_NAME", "%s", d->name ? d->name : "");
+	envv_set_str(e, "SLURM_JOB_PARTITION", job->partition ? job->partition : d->partition);
+	envv_set_str(e, "SLURM_SUBMIT_DIR", d->submit_dir ? d->submit_dir : d->work_dir);
+	envv_set_str(e, "SLURM_SUBMIT_HOST", d->submit_host);
+	envv_set_str(e, "SLURM_CLUSTER_NAME", job->cluster && *job->cluster ? job->cluster : c->cluster);
+	envv_set(e, "SLURM_JOB_USER", "%s", user ? user : "");
+	envv_set(e, "SLURM_JOB_UID", "%" PRIu32, job->user_id);
+	envv_set(e, "SLURM_JOB_GID", "%" PRIu32, job->group_id);
+	envv_set(e, "SLURM_JOB_GROUP", "%s", group ? group : "");
+	envv_set_str(e, "SLURM_JOB_ACCOUNT", d->account);
+	envv_set_str(e, "SLURM_JOB_QOS", d->qos);
+	envv_set_str(e, "SLURM_JOB_DEPENDENCY", d->dependency);
 	/* Slurm's sbatch passes it on for every --export but the default ALL. */
 	if (d->export_env && strcasecmp(d->export_env, "ALL"))
-		env_set_str(e, "SLURM_EXPORT_ENV", d->export_env);
-	env_set(e, "SLURM_RESTART_COUNT", "%" PRIu32, job->restart_count);
-	env_set(e, "SLURM_PRIO_PROCESS", "%" PRIu32, d->prio_process);
+		envv_set_str(e, "SLURM_EXPORT_ENV", d->export_env);
+	envv_set(e, "SLURM_RESTART_COUNT", "%" PRIu32, job->restart_count);
+	envv_set(e, "SLURM_PRIO_PROCESS", "%" PRIu32, d->prio_process);
 	if (job->has_array_task_id) {
-		env_set(e, "SLURM_ARRAY_JOB_ID", "%" PRIu32,
+		envv_set(e, "SLURM_ARRAY_JOB_ID", "%" PRIu32,
 			job->array_job_id ? job->array_job_id : job->job_id);
-		env_set(e, "SLURM_ARRAY_TASK_ID", "%" PRIu32, job->array_task_id);
+		envv_set(e, "SLURM_ARRAY_TASK_ID", "%" PRIu32, job->array_task_id);
 		env_array_spec(e, d->array);
 	}
 }
@@ -273,41 +220,41 @@ static void env_job_layout(struct envv *e, const Sky__JobRecord *job,
 	const char *nodes = job->node_list && *job->node_list ? job->node_list : c->node_name;
 	char *s;
 
-	env_set(e, "SLURM_JOB_NODELIST", "%s", nodes);
-	env_set(e, "SLURM_NODELIST", "%s", nodes);
-	env_set(e, "SLURM_JOB_NUM_NODES", "%" PRIu32, nnodes);
-	env_set(e, "SLURM_NNODES", "%" PRIu32, nnodes);
-	env_set(e, "SLURM_CPUS_ON_NODE", "%" PRIu32, cpn);
+	envv_set(e, "SLURM_JOB_NODELIST", "%s", nodes);
+	envv_set(e, "SLURM_NODELIST", "%s", nodes);
+	envv_set(e, "SLURM_JOB_NUM_NODES", "%" PRIu32, nnodes);
+	envv_set(e, "SLURM_NNODES", "%" PRIu32, nnodes);
+	envv_set(e, "SLURM_CPUS_ON_NODE", "%" PRIu32, cpn);
 	for (uint32_t i = 0; i < nnodes; i++)
 		per[i] = cpn;
 	s = job_env_compress(per, nnodes);
-	env_set(e, "SLURM_JOB_CPUS_PER_NODE", "%s", s);
+	envv_set(e, "SLURM_JOB_CPUS_PER_NODE", "%s", s);
 	free(s);
 	free(per);
 	job_env_tasks_per_node(job, nnodes, &per);
 	s = job_env_compress(per, nnodes);
-	env_set(e, "SLURM_TASKS_PER_NODE", "%s", s);
+	envv_set(e, "SLURM_TASKS_PER_NODE", "%s", s);
 	free(s);
 	free(per);
 	if (d->num_tasks || d->ntasks_per_node) {
 		uint32_t nt = d->num_tasks ? d->num_tasks : d->ntasks_per_node * nnodes;
-		env_set(e, "SLURM_NTASKS", "%" PRIu32, nt);
-		env_set(e, "SLURM_NPROCS", "%" PRIu32, nt);
+		envv_set(e, "SLURM_NTASKS", "%" PRIu32, nt);
+		envv_set(e, "SLURM_NPROCS", "%" PRIu32, nt);
 	}
 	if (d->ntasks_per_node)
-		env_set(e, "SLURM_NTASKS_PER_NODE", "%" PRIu32, d->ntasks_per_node);
+		envv_set(e, "SLURM_NTASKS_PER_NODE", "%" PRIu32, d->ntasks_per_node);
 	if (d->cpus_per_task)
-		env_set(e, "SLURM_CPUS_PER_TASK", "%" PRIu32, d->cpus_per_task);
+		envv_set(e, "SLURM_CPUS_PER_TASK", "%" PRIu32, d->cpus_per_task);
 	if (d->mem_per_cpu_mb)
-		env_set(e, "SLURM_MEM_PER_CPU", "%" PRIu64, d->mem_per_cpu_mb);
+		envv_set(e, "SLURM_MEM_PER_CPU", "%" PRIu64, d->mem_per_cpu_mb);
 	else if (d->mem_per_node_mb || d->mem_set)
-		env_set(e, "SLURM_MEM_PER_NODE", "%" PRIu64,
+		envv_set(e, "SLURM_MEM_PER_NODE", "%" PRIu64,
 			d->mem_per_node_mb ? d->mem_per_node_mb : job->mem_per_node_mb);
 	if (d->mem_per_gpu_mb)
-		env_set(e, "SLURM_MEM_PER_GPU", "%" PRIu64, d->mem_per_gpu_mb);
-	env_set_str(e, "SLURM_GPUS", d->gpus);
-	env_set_str(e, "SLURM_GPUS_PER_NODE", d->gpus_per_node);
-	env_set_str(e, "SLURM_GPUS_PER_TASK", d->gpus_per_task);
+		envv_set(e, "SLURM_MEM_PER_GPU", "%" PRIu64, d->mem_per_gpu_mb);
+	envv_set_str(e, "SLURM_GPUS", d->gpus);
+	envv_set_str(e, "SLURM_GPUS_PER_NODE", d->gpus_per_node);
+	envv_set_str(e, "SLURM_GPUS_PER_TASK", d->gpus_per_task);
 }
 
 static void env_job_times(struct envv *e, const Sky__JobRecord *job,
@@ -321,23 +268,23 @@ static void env_job_times(struct envv *e, const Sky__JobRecord *job,
 		end = start + END_TIME_UNLIMITED_SECS;
 	else
 		end = start + (uint64_t)limit * 60;
-	env_set(e, "SLURM_JOB_START_TIME", "%" PRIu64, start);
-	env_set(e, "SLURM_JOB_END_TIME", "%" PRIu64, end);
+	envv_set(e, "SLURM_JOB_START_TIME", "%" PRIu64, start);
+	envv_set(e, "SLURM_JOB_END_TIME", "%" PRIu64, end);
 }
 
 static void env_task(struct envv *e, const struct job_env_ctx *c)
 {
-	env_set(e, "SLURMD_NODENAME", "%s", c->node_name);
-	env_set(e, "SLURM_NODEID", "0");
-	env_set(e, "SLURM_PROCID", "0");
-	env_set(e, "SLURM_LOCALID", "0");
-	env_set(e, "SLURM_GTIDS", "0");
-	env_set(e, "SLURM_TASK_PID", "%d", (int)c->task_pid);
-	env_set(e, "ENVIRONMENT", "BATCH");
-	env_set(e, "HOSTNAME", "%s", c->node_name);
+	envv_set(e, "SLURMD_NODENAME", "%s", c->node_name);
+	envv_set(e, "SLURM_NODEID", "0");
+	envv_set(e, "SLURM_PROCID", "0");
+	envv_set(e, "SLURM_LOCALID", "0");
+	envv_set(e, "SLURM_GTIDS", "0");
+	envv_set(e, "SLURM_TASK_PID", "%d", (int)c->task_pid);
+	envv_set(e, "ENVIRONMENT", "BATCH");
+	envv_set(e, "HOSTNAME", "%s", c->node_name);
 	/* Without a topology plugin Slurm's address of a node is its name (22.05 sets both). */
-	env_set(e, "SLURM_TOPOLOGY_ADDR", "%s", c->node_name);
-	env_set(e, "SLURM_TOPOLOGY_ADDR_PATTERN", "node");
+	envv_set(e, "SLURM_TOPOLOGY_ADDR", "%s", c->node_name);
+	envv_set(e, "SLURM_TOPOLOGY_ADDR_PATTERN", "node");
 }
 
 /* --get-user-env: the login environment goes under the submitted one. */
@@ -352,7 +299,7 @@ static void env_user_login(struct envv *e)
 		return;
 	}
 	for (size_t i = 0; u[i]; i++)
-		env_put(e, u[i]);
+		envv_put(e, u[i]);
 	free(u);
 }
 
@@ -369,7 +316,7 @@ char **job_env_build(const Sky__LaunchJob *lj, const struct job_env_ctx *c)
 		const char *eq = lj->env[i] ? strchr(lj->env[i], '=') : NULL;
 		/* SLURM_UMASK only carries sbatch's umask to the node (slurmstepd drops it too). */
 		if (eq && eq != lj->env[i] && strncmp(lj->env[i], "SLURM_UMASK=", 12))
-			env_put(&e, xstrdup(lj->env[i]));
+			envv_put(&e, xstrdup(lj->env[i]));
 	}
 	env_job_identity(&e, lj->job, c);
 	env_job_layout(&e, lj->job, c);
@@ -377,11 +324,11 @@ char **job_env_build(const Sky__LaunchJob *lj, const struct job_env_ctx *c)
 	env_task(&e, c);
 	sky = job_env_sky_vars(lj, c);
 	for (size_t i = 0; sky && sky[i]; i++)
-		env_put(&e, sky[i]);
+		envv_put(&e, sky[i]);
 	free(sky);
 	sky = job_env_gpu_vars(lj->job, c->node_name);
 	for (size_t i = 0; sky[i]; i++)
-		env_put(&e, sky[i]);
+		envv_put(&e, sky[i]);
 	free(sky);
 	return e.v;
 }

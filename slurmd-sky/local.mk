@@ -5,6 +5,7 @@ noinst_LIBRARIES += slurmd-sky/libslurmd.a
 slurmd_sky_libslurmd_a_SOURCES = \
 	slurmd-sky/agent.h \
 	slurmd-sky/ctld_link.c slurmd-sky/ctld_link.h \
+	slurmd-sky/envv.c slurmd-sky/envv.h \
 	slurmd-sky/gpu_detect.c slurmd-sky/gpu_detect.h \
 	slurmd-sky/hw_detect.c slurmd-sky/hw_detect.h \
 	slurmd-sky/job_child.c slurmd-sky/job_child.h \

@@ -7,7 +7,7 @@ load helpers
 
 setup_file() { sky_start --nodes 2 --cpus-per-node 6; }
 teardown_file() { sky_stop; }
-teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; }; }
+teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; sky_cancel_all; }; }
 
 # run_batch OPTS SCRIPT-BODY: submit, wait until it ends; sets $id and $out (its output).
 run_batch() {

@@ -7,7 +7,7 @@ load helpers
 
 setup_file() { sky_start --nodes 2 --cpus-per-node 2 --kill-wait 2; }
 teardown_file() { sky_stop; }
-teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; }; }
+teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; sky_cancel_all; }; }
 
 # Processes are recognised by a unique sleep duration ("sleep 3012345").
 mark() { echo $((3000000 + RANDOM * 8 + RANDOM % 8)); }

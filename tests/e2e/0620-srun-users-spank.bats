@@ -17,7 +17,7 @@ setup_file() {
 		--set "PlugStackConfig=$PS_DIR/plugstack.conf"
 }
 teardown_file() { sky_stop; rm -rf "$PS_DIR"; }
-teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; }; }
+teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { cat "$SKY_WORK"/*.out 2>/dev/null; sky_logs; sky_cancel_all; }; }
 
 @test "every srun task gets its own torch variables from the SPANK plugin" {
 	[ -f "$PLUGIN" ]

@@ -31,6 +31,14 @@ sky_start() {
 	export SKY_WORK
 }
 
+# sky_cancel_all: cancel every job still queued or running, so that a failed
+# test leaves no nodes busy for the next one to wait on.
+sky_cancel_all() {
+	local ids
+	ids=$(squeue -h -o %i 2>/dev/null) || return 0
+	[ -z "$ids" ] || scancel $ids 2>/dev/null || true
+}
+
 sky_stop() {
 	[ -n "${SKY_DIR:-}" ] || return 0
 	"$SKY_SRCDIR/contrib/sky-down" "$SKY_DIR/inst" >/dev/null 2>&1
