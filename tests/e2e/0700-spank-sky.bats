@@ -18,7 +18,9 @@ setup_file() {
 }
 teardown_file() { sky_stop; rm -rf "$PS_DIR"; }
 setup() { echo "required $PLUGIN port_range=31000-31099" >"$PS_DIR/plugstack.conf"; }
-teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || sky_logs; }
+# On failure, what the jobs printed too (the srun test failed once under a
+# loaded CI run and its output was gone with the instance).
+teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { head -n 40 "$SKY_WORK"/*.out 2>/dev/null; sky_logs; }; }
 
 VARS='^(MASTER_ADDR|MASTER_PORT|WORLD_SIZE|RANK|LOCAL_RANK|LOCAL_WORLD_SIZE|NODE_RANK|GROUP_RANK|SKYPILOT_NODE_RANK|SKYPILOT_NUM_NODES|SKYPILOT_NUM_GPUS_PER_NODE|JAX_COORDINATOR_ADDRESS|JAX_NUM_PROCESSES|JAX_PROCESS_ID)='
 
