@@ -323,23 +323,15 @@ static uint32_t final_state(const struct sup *s)
 static int setup_process(struct sup *s)
 {
 	const struct sup_params *p = s->p;
-	struct sigaction sa;
 	sigset_t served;
 	int fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&served);
 	sigaddset(&served, SIGCHLD);
 	sigaddset(&served, SIGTERM);
 	sigaddset(&served, SIGINT);
 	sigaddset(&served, SIGUSR1);
-	sigprocmask(SIG_SETMASK, &served, NULL);
+	proc_reset_signals(&served);
 
 	(void)setsid();
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

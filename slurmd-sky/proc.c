@@ -196,3 +196,17 @@ uint64_t proc_boot_time(void)
 	fclose(fp);
 	return bt;
 }
+
+void proc_reset_signals(const sigset_t *served)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	sigprocmask(SIG_SETMASK, served, NULL);
+}

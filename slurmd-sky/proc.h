@@ -8,6 +8,7 @@
 #ifndef SKY_SLURMD_PROC_H
 #define SKY_SLURMD_PROC_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,5 +36,12 @@ void proc_kill_session(pid_t sid, int sig);
 
 /* Boot time of this machine in unix seconds (btime of /proc/stat), or 0. */
 uint64_t proc_boot_time(void);
+
+/*
+ * For a freshly forked supervisor (batch or step): every disposition back to
+ * default, SIGPIPE and SIGHUP ignored, and the mask set to served, the
+ * signals it then reads from a signalfd.
+ */
+void proc_reset_signals(const sigset_t *served);
 
 #endif

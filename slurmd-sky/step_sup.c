@@ -349,22 +349,14 @@ static void report(struct step_sup *s, bool launch_failed)
 
 static void setup_process(struct step_sup *s)
 {
-	struct sigaction sa;
 	sigset_t served;
 	int fd;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&served);
 	sigaddset(&served, SIGCHLD);
 	sigaddset(&served, SIGTERM);
 	sigaddset(&served, SIGUSR1);
-	sigprocmask(SIG_SETMASK, &served, NULL);
+	proc_reset_signals(&served);
 	(void)setsid();
 	(void)prctl(PR_SET_NAME, "slurmstepd-sky", 0, 0, 0);
 	(void)close_range(3, ~0U, 0);
