@@ -125,6 +125,34 @@ static bool agent_bound(uint32_t type)
 	       type == SKY__MSG_TYPE__CTLD_LAUNCH_STEP || type == SKY__MSG_TYPE__CTLD_SIGNAL_STEP;
 }
 
+/*
+ * With nothing queued, try the socket first: a client's reply almost always
+ * fits, so the connection never waits for writability and closes in the same
+ * callback. Whatever does not fit is queued and EV_WRITE armed.
+ */
+static int queue_frame(struct conn *cn, const uint8_t *frame, size_t len, struct sky_errbuf *eb)
+{
+	struct evbuffer *out = bufferevent_get_output(cn->bev);
+	ssize_t n = 0;
+
+	if (evbuffer_get_length(out) == 0) {
+		do
+			n = send(bufferevent_getfd(cn->bev), frame, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return sky_err_set(eb, SKY_E_IO, "cannot send %zu bytes to %s: %s", len,
+					   cn->peer, strerror(errno));
+		if (n < 0)
+			n = 0;
+		if ((size_t)n == len)
+			return 0;
+	}
+	if (bufferevent_write(cn->bev, frame + n, len - (size_t)n) != 0 ||
+	    bufferevent_enable(cn->bev, EV_WRITE) != 0)
+		return sky_err_set(eb, SKY_E_IO, "cannot queue %zu bytes to %s", len, cn->peer);
+	return 0;
+}
+
 int conn_send(struct ctld *c, struct conn *cn, uint32_t type, const ProtobufCMessage *body,
 	      struct sky_errbuf *eb)
 {
@@ -136,8 +164,7 @@ int conn_send(struct ctld *c, struct conn *cn, uint32_t type, const ProtobufCMes
 		return sky_err_set(eb, SKY_E_CONNECT, "connection to %s is closed", cn->peer);
 	if ((rc = wire_encode(agent_bound(type) ? c->auth : NULL, type, body, &frame, &len, eb)))
 		return rc;
-	if (bufferevent_write(cn->bev, frame, len) != 0)
-		rc = sky_err_set(eb, SKY_E_IO, "cannot queue %zu bytes to %s", len, cn->peer);
+	rc = queue_frame(cn, frame, len, eb);
 	free(frame);
 	return rc;
 }
@@ -322,7 +349,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	bufferevent_set_max_single_read(cn->bev, CONN_MAX_READ);
 	if (tv.tv_sec)
 		bufferevent_set_timeouts(cn->bev, &tv, &tv);
-	bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE only once something is queued (queue_frame). */
+	bufferevent_enable(cn->bev, EV_READ);
 	log_debug2("%s: connected", cn->peer);
 }
 

@@ -16,6 +16,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/job_step.c slurmctld-sky/job_step.h \
 	slurmctld-sky/job_update.c slurmctld-sky/job_update.h \
 	slurmctld-sky/job_will_run.c slurmctld-sky/job_will_run.h \
+	slurmctld-sky/id_names.c slurmctld-sky/id_names.h \
 	slurmctld-sky/listener.c slurmctld-sky/listener.h \
 	slurmctld-sky/main.c \
 	slurmctld-sky/node_table.c slurmctld-sky/node_table.h \

@@ -9,8 +9,6 @@
  */
 #include "config.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include "ctld.h"
 #include "gres_alloc.h"
 #include "hostlist.h"
+#include "id_names.h"
 #include "job_will_run.h"
 #include "job_array.h"
 #include "job_depend.h"
@@ -65,29 +64,6 @@ static void submit_fini(struct submit *s)
 		sky__submit_request__free_unpacked(s->req, NULL);
 }
 
-static char *user_name_of(uid_t uid, gid_t *primary_gid)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res) {
-		if (primary_gid)
-			*primary_gid = pw.pw_gid;
-		return xstrdup(pw.pw_name);
-	}
-	return NULL;
-}
-
-static char *group_name_of(gid_t gid)
-{
-	struct group gr, *res = NULL;
-	char buf[4096];
-
-	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res)
-		return xstrdup(gr.gr_name);
-	return xasprintf("%u", (unsigned)gid);
-}
-
 /* ---- the validators ---- */
 
 /* uid/gid come from the credential; --uid/--gid only for operators. */
@@ -102,7 +78,7 @@ static int job_validate_user(struct submit *s, struct sky_errbuf *eb)
 		if (!s->r->operator)
 			return sky_err_set(eb, SKY_E_ACCESS_DENIED, "%s", sky_strerror(SKY_E_ACCESS_DENIED));
 		s->uid = d->uid;
-		s->user_name = user_name_of(s->uid, &primary);
+		s->user_name = id_user_name(s->uid, &primary, s->r->now);
 		if (!s->user_name)
 			return sky_err_set(eb, SKY_E_INVAL, "Invalid user id %u", d->uid);
 		s->gid = primary;
@@ -113,10 +89,10 @@ static int job_validate_user(struct submit *s, struct sky_errbuf *eb)
 		s->gid = d->gid;
 	}
 	if (!s->user_name)
-		s->user_name = user_name_of(s->uid, NULL);
+		s->user_name = id_user_name(s->uid, NULL, s->r->now);
 	if (!s->user_name)
 		s->user_name = xasprintf("%u", (unsigned)s->uid);
-	s->group_name = group_name_of(s->gid);
+	s->group_name = id_group_name(s->gid, s->r->now);
 	return 0;
 }
 
