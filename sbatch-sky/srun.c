@@ -257,6 +257,8 @@ static int run_step(struct sky_client *cl, struct srun_opts *o, int *worst)
 		fprintf(stderr, "srun: launching StepId=%u.%u on host%s %s, %u tasks\n", o->job_id,
 			sr->step_id, n_names > 1 ? "s" : "", sr->step->node_list,
 			sr->step->num_tasks);
+	if (o->unbuffered)
+		srun_io_set_unbuffered(io);
 	srun_io_set_step(io, o->job_id, sr->step_id, sr->step->num_tasks, names, n_names, o->label,
 			 o->kill_on_bad_exit > 0, !o->std_in);
 	code = srun_io_run(io, &hooks);

@@ -82,10 +82,12 @@ static void write_all(int fd, const char *p, size_t len)
 	}
 }
 
+#define PART_MAX 65536
+
 static void write_line(int fd, uint32_t task, int width, const char *p, size_t len)
 {
 	char pre[24];
-	int n = snprintf(pre, sizeof(pre), "%*u: ", width, task);
+	int n = width > 0 ? snprintf(pre, sizeof(pre), "%*u: ", width, task) : 0;
 	char *line = xmalloc((size_t)n + len);
 
 	/* One write per line, so lines of different tasks never interleave. */
@@ -100,7 +102,7 @@ void srun_io_write_labelled(int fd, uint32_t task, int width, char **part, size_
 {
 	const char *p = data, *end = data + len;
 
-	if (width <= 0) {
+	if (width < 0) {
 		write_all(fd, data, len);
 		return;
 	}
@@ -111,7 +113,8 @@ void srun_io_write_labelled(int fd, uint32_t task, int width, char **part, size_
 		memcpy(*part + *part_len, p, chunk);
 		*part_len += chunk;
 		p += chunk;
-		if (nl) {
+		/* A line that never ends (progress bars) goes out in pieces. */
+		if (nl || *part_len >= PART_MAX) {
 			write_line(fd, task, width, *part, *part_len);
 			*part_len = 0;
 		}
@@ -174,6 +177,11 @@ const char *srun_io_key(const struct srun_io *io)
 	return io->key;
 }
 
+void srun_io_set_unbuffered(struct srun_io *io)
+{
+	io->width = -1;
+}
+
 void srun_io_set_step(struct srun_io *io, uint32_t job_id, uint32_t step_id, uint32_t ntasks,
 		      char **node_names, size_t n_nodes, bool label, bool kill_on_bad_exit,
 		      bool forward_stdin)
@@ -185,7 +193,7 @@ void srun_io_set_step(struct srun_io *io, uint32_t job_id, uint32_t step_id, uin
 	io->node_names = node_names;
 	io->n_nodes = n_nodes;
 	io->label = label;
-	io->width = label ? srun_io_label_width(ntasks) : 0;
+	io->width = label ? srun_io_label_width(ntasks) : io->width < 0 ? -1 : 0;
 	io->kill_on_bad_exit = kill_on_bad_exit;
 	io->forward_stdin = forward_stdin;
 	io->stdin_done = !forward_stdin;

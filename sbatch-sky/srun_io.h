@@ -54,10 +54,16 @@ int srun_io_run(struct srun_io *io, const struct srun_io_hooks *h);
 /* Raw wait status of the task with the highest exit code (for the job). */
 int srun_io_worst_status(const struct srun_io *io);
 
+/* srun -u: task output passes as it arrives, not line by line (before
+ * srun_io_set_step; -l still labels whole lines). */
+void srun_io_set_unbuffered(struct srun_io *io);
+
 /*
- * Write data of task to fd, prefixing every line with the label when
- * width > 0; a trailing partial line is kept in *part (caller-freed with
- * free()) for the next call, or flushed with flush. Exposed for tests.
+ * Write data of task to fd a whole line at a time, as Slurm's buffered stdio
+ * does, so lines of different tasks never interleave: each line prefixed with
+ * the label when width > 0, unlabelled when width == 0; a trailing partial
+ * line is kept in *part (caller-freed with free()) for the next call, or
+ * flushed with flush. width < 0 (srun -u): data passes as is. Exposed for tests.
  */
 void srun_io_write_labelled(int fd, uint32_t task, int width, char **part, size_t *part_len,
 			    const char *data, size_t len, bool flush);

@@ -199,7 +199,7 @@ static int one_opt(int c, const char *arg, struct srun_opts *o, bool *exit_now,
 			return bad(eb, "job id", arg);
 		return 0;
 	case OPT_OVERLAP: o->overlap = true; return 0;
-	case 'u': return 0;
+	case 'u': o->unbuffered = true; return 0;
 	case 'v': o->verbose++; return 0;
 	case 'Q': o->quiet = true; return 0;
 	case OPT_HELP: print_help(); *exit_now = true; return 0;

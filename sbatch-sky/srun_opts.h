@@ -23,6 +23,7 @@ struct srun_opts {
 	uint32_t ntasks_per_node;
 	uint32_t cpus_per_task;     /* -c */
 	bool label;                 /* -l */
+	bool unbuffered;            /* -u */
 	char *std_out, *std_err, *std_in;   /* -o -e -i patterns */
 	int kill_on_bad_exit;       /* -1 not given, 0, 1 */
 	enum srun_cpu_bind cpu_bind;

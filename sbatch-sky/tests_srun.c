@@ -123,8 +123,13 @@ START_TEST(test_labels)
 	ck_assert_str_eq(read_pipe(p[0]), " 3: bc\n");
 	srun_io_write_labelled(p[1], 3, 2, &part, &plen, "", 0, true);
 	ck_assert_str_eq(read_pipe(p[0]), " 3: d");
-	/* Without -l the data passes as is. */
+	/* Without -l whole lines still go out one at a time, unlabelled. */
 	srun_io_write_labelled(p[1], 3, 0, &part, &plen, "x\ny", 3, false);
+	ck_assert_str_eq(read_pipe(p[0]), "x\n");
+	srun_io_write_labelled(p[1], 3, 0, &part, &plen, "z\n", 2, false);
+	ck_assert_str_eq(read_pipe(p[0]), "yz\n");
+	/* -u: as it comes. */
+	srun_io_write_labelled(p[1], 3, -1, &part, &plen, "x\ny", 3, false);
 	ck_assert_str_eq(read_pipe(p[0]), "x\ny");
 	free(part);
 	close(p[0]);

@@ -40,6 +40,16 @@ srun -n1 printenv SLURM_SRUN_COMM_HOST SLURM_LAUNCH_NODE_IPADDR | grep -c .'
 	[ "$(sed -n 6p <<<"$out")" = 2 ]
 }
 
+@test "without -l tasks' lines come out whole, never mixed; -u passes pieces as they come" {
+	# Each task writes half a line, waits, then the rest: line-buffered
+	# forwarding (Slurm's default) keeps every line intact.
+	run_batch "-N2 -n2" 'srun sh -c '\''printf "start$SLURM_PROCID "; sleep 1; echo end$SLURM_PROCID'\''
+srun -u -n1 sh -c '\''printf "u-"; sleep 1; echo done'\'''
+	[ "$(job_field "$id" %T)" = COMPLETED ]
+	[ "$(head -n2 <<<"$out" | sort)" = "$(printf 'start0 end0\nstart1 end1')" ]
+	[ "$(sed -n 3p <<<"$out")" = "u-done" ]
+}
+
 @test "labels are padded to the width of the largest task id" {
 	run_batch "-N2 -n12" 'srun -l sh -c '\''echo x$SLURM_PROCID'\'''
 	[ "$(job_field "$id" %T)" = COMPLETED ]
