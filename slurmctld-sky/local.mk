@@ -72,3 +72,23 @@ slurmctld_sky_step_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_C
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_step_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/step_test
+
+# Price catalogs, placement optimizer and launch-error blocklist (helper O);
+# the provider glue adds $(SKY_OPT_SOURCES) to the daemon.
+SKY_OPT_SOURCES = slurmctld-sky/catalog.c slurmctld-sky/catalog.h \
+	slurmctld-sky/optimizer.c slurmctld-sky/optimizer.h \
+	slurmctld-sky/blocklist.c slurmctld-sky/blocklist.h
+check_PROGRAMS += slurmctld-sky/optimizer_test
+slurmctld_sky_optimizer_test_SOURCES = slurmctld-sky/optimizer_test.c $(SKY_OPT_SOURCES)
+slurmctld_sky_optimizer_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit \
+	-DSKY_TOP_SRCDIR=\"$(abs_top_srcdir)\"
+slurmctld_sky_optimizer_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
+TESTS += slurmctld-sky/optimizer_test
+# bench/optimizer: placement time over the shipped catalogs (bench/README.md).
+noinst_PROGRAMS += bench/optimizer
+bench_optimizer_SOURCES = bench/optimizer.c $(SKY_OPT_SOURCES)
+bench_optimizer_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/slurmctld-sky \
+	-DSKY_TOP_SRCDIR=\"$(abs_top_srcdir)\"
+bench_optimizer_LDADD = $(SKY_COMMON_LIBS) -lm
+EXTRA_DIST += conf/catalogs/README.md conf/catalogs/aws.csv conf/catalogs/gcp.csv \
+	conf/catalogs/azure.csv conf/catalogs/lambda.csv contrib/catalog-refresh
