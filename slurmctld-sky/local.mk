@@ -3,6 +3,7 @@ sbin_PROGRAMS += slurmctld-sky/slurmctld-sky
 
 slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/agent_link.c slurmctld-sky/agent_link.h \
+	$(SKY_AWS_SOURCES) \
 	slurmctld-sky/ctld.h \
 	slurmctld-sky/gres_alloc.c slurmctld-sky/gres_alloc.h \
 	slurmctld-sky/job_control.c slurmctld-sky/job_control.h \
@@ -35,9 +36,9 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h
 # End of slurmctld-sky sources
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
-	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) \
 	-I$(top_srcdir)/sbatch-sky
-slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS)
+slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS)
 EXTRA_DIST += slurmctld-sky/README.md
 
 # Unit test of -C expressions and --mail-type values (Check, TAP).
@@ -72,6 +73,31 @@ slurmctld_sky_step_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_C
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_step_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/step_test
+
+# The EC2 client (helper E): credential chain, signed Query API calls, XML replies.
+SKY_AWS_SOURCES = slurmctld-sky/aws_creds.c slurmctld-sky/aws_creds.h \
+	slurmctld-sky/aws_ec2.c slurmctld-sky/aws_ec2.h \
+	slurmctld-sky/aws_http.c slurmctld-sky/aws_http.h \
+	slurmctld-sky/aws_sigv4.c slurmctld-sky/aws_sigv4.h \
+	slurmctld-sky/aws_spot.c \
+	slurmctld-sky/aws_xml.c slurmctld-sky/aws_xml.h
+SKY_AWS_CFLAGS = $(LIBCURL_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
+SKY_AWS_LIBS = $(LIBCURL_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS)
+
+# Unit test of the credential chain (Check, TAP): temp files and env, no network.
+check_PROGRAMS += slurmctld-sky/aws_creds_test
+slurmctld_sky_aws_creds_test_SOURCES = slurmctld-sky/aws_creds_test.c $(SKY_AWS_SOURCES)
+slurmctld_sky_aws_creds_test_CFLAGS = $(AM_CFLAGS) $(SKY_AWS_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_aws_creds_test_LDADD = $(SKY_COMMON_LIBS) $(SKY_AWS_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/aws_creds_test
+
+# The e2e tests' driver of the EC2 client (tests/aws/, 0830-0849).
+check_PROGRAMS += tests/aws/ec2-probe
+tests_aws_ec2_probe_SOURCES = tests/aws/ec2_probe.c $(SKY_AWS_SOURCES)
+tests_aws_ec2_probe_CFLAGS = $(AM_CFLAGS) $(SKY_AWS_CFLAGS) -I$(top_srcdir)/slurmctld-sky
+tests_aws_ec2_probe_LDADD = $(SKY_COMMON_LIBS) $(SKY_AWS_LIBS)
+EXTRA_DIST += tests/aws/README.md tests/aws/fault_proxy.py tests/aws/aws.bash
 
 # Price catalogs, placement optimizer and launch-error blocklist (helper O);
 # the provider glue adds $(SKY_OPT_SOURCES) to the daemon.

@@ -22,6 +22,10 @@ E2E_TESTS = \
 	tests/e2e/0720-multinode-alloc.bats \
 	tests/e2e/0730-node-failure.bats \
 	tests/e2e/0740-netns.bats \
+	tests/e2e/0830-ec2-client-roundtrip.bats \
+	tests/e2e/0835-ec2-client-faults.bats \
+	tests/e2e/0840-ec2-credentials.bats \
+	tests/e2e/0845-ec2-signature.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
 	tests/e2e/0530-export-file-and-priority.bats \
