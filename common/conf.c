@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_cloud.h"
 #include "hostlist.h"
 #include "log.h"
 #include "timefmt.h"
@@ -31,10 +32,6 @@
 
 #define CONF_INCLUDE_DEPTH 16
 #define DEFAULT_MAX_SCRIPT_SIZE (4u << 20)
-
-struct kv {
-	char *key, *val;
-};
 
 /* NodeSet=name Nodes=expr | Feature=f: names usable in a partition's Nodes=. */
 struct nodeset {
@@ -336,6 +333,15 @@ static int set_port(struct parser *p, void *obj, const struct key_def *k, const 
 	return 0;
 }
 
+/* Power-saving keys: conf_cloud.c parses them; off carries the record kind. */
+static int set_cloud(struct parser *p, void *obj, const struct key_def *k, const char *val)
+{
+	if (conf_cloud_set((enum conf_cloud_rec)k->off, obj, k->name, val))
+		return bad_value(p, k->name, val);
+	return 0;
+}
+
+#define CLOUD(name, rec) { name, K_FN, rec, set_cloud }
 #define G(name, kind, field) { name, kind, offsetof(struct sky_conf, field), NULL }
 #define GF(name, fn) { name, K_FN, 0, fn }
 
@@ -374,84 +380,14 @@ static const struct key_def global_keys[] = {
 	G("DefMemPerCPU", K_U64, def_mem_per_cpu_mb),
 	G("DefMemPerNode", K_U64, def_mem_per_node_mb),
 	G("MaxArraySize", K_U32, max_array_size),
+	CLOUD("SuspendTime", CONF_CLOUD_GLOBAL), CLOUD("SuspendTimeout", CONF_CLOUD_GLOBAL),
+	CLOUD("ResumeTimeout", CONF_CLOUD_GLOBAL), CLOUD("ResumeRate", CONF_CLOUD_GLOBAL),
+	CLOUD("SuspendRate", CONF_CLOUD_GLOBAL), CLOUD("SuspendExcNodes", CONF_CLOUD_GLOBAL),
+	CLOUD("SuspendExcParts", CONF_CLOUD_GLOBAL), CLOUD("SuspendExcStates", CONF_CLOUD_GLOBAL),
+	CLOUD("ResumeProgram", CONF_CLOUD_GLOBAL), CLOUD("SuspendProgram", CONF_CLOUD_GLOBAL),
+	CLOUD("ResumeFailProgram", CONF_CLOUD_GLOBAL),
 
 	{ NULL, K_STR, 0, NULL }
-};
-
-/*
- * Slurm keys accepted so an existing slurm.conf loads, but not acted on
- * (logged at debug level).
- */
-static const char *const global_ignored[] = {
-	"AccountingStorageBackupHost", "AccountingStorageEnforce",
-	"AccountingStorageExternalHost", "AccountingStorageHost", "AccountingStorageLoc",
-	"AccountingStorageParameters", "AccountingStoragePass", "AccountingStoragePort",
-	"AccountingStorageTRES", "AccountingStorageType", "AccountingStorageUser",
-	"AccountingStoreFlags", "AccountingStoreJobComment", "AcctGatherEnergyType",
-	"AcctGatherFilesystemType", "AcctGatherInterconnectType", "AcctGatherNodeFreq",
-	"AcctGatherProfileType", "AllowSpecResourcesUsage", "AuthAltParameters",
-	"AuthAltTypes", "BackupAddr", "BackupController", "BatchStartTimeout", "BcastExclude",
-	"BcastParameters", "BurstBufferType", "CacheGroups", "CertgenType", "CertmgrType",
-	"CheckpointType", "CliFilterPlugins", "CommunicationParameters", "CompleteWait",
-	"CoreSpecPlugin", "CpuFreqDef", "CpuFreqGovernors", "CredType", "CryptoType",
-	"DataParserParameters", "DebugFlags", "DefCpuPerGPU", "DefMemPerGPU",
-	"DependencyParameters", "DisableRootJobs", "EioTimeout", "EnforcePartLimits", "Epilog",
-	"EpilogMsgTime", "EpilogSlurmctld", "EpilogTimeout", "ExtSensorsFreq",
-	"ExtSensorsType", "FairShareDampeningFactor", "FastSchedule", "FederationParameters",
-	"GetEnvTimeout", "GpuFreqDef", "GresTypes", "GroupUpdateForce", "GroupUpdateTime",
-	"HashPlugin", "HealthCheckInterval", "HealthCheckNodeState", "HealthCheckProgram",
-	"InteractiveStepOptions", "JobAcctGatherFrequency", "JobAcctGatherParams",
-	"JobAcctGatherType", "JobCheckpointDir", "JobCompHost", "JobCompLoc", "JobCompParams",
-	"JobCompPass", "JobCompPort", "JobCompType", "JobCompUser", "JobContainerType",
-	"JobCredentialPrivateKey", "JobCredentialPublicCertificate", "JobFileAppend",
-	"JobSubmitPlugins", "KeepAliveTime", "KillOnBadExit", "LaunchParameters", "LaunchType",
-	"Licenses", "LogTimeFormat", "MaxBatchRequeue", "MaxDBDMsgs",
-	"MaxMemPerCPU", "MaxMemPerNode", "MaxNodeCount", "MaxStepCount", "MaxTasksPerNode",
-	"MCSParameters", "MCSPlugin", "MemLimitEnforce", "MetricsType", "MpiDefault",
-	"MpiParams", "NodeFeaturesPlugins", "OverTimeLimit", "PluginDir", "PlugStackConfig",
-	"PowerParameters", "PowerPlugin", "PreemptExemptTime", "PreemptMode",
-	"PreemptParameters", "PreemptType", "PrEpParameters", "PrEpPlugins",
-	"PriorityCalcPeriod", "PriorityDecayHalfLife", "PriorityFavorSmall", "PriorityFlags",
-	"PriorityMaxAge", "PriorityParameters", "PrioritySiteFactorParameters",
-	"PrioritySiteFactorPlugin", "PriorityType", "PriorityUsageResetPeriod",
-	"PriorityWeightAge", "PriorityWeightAssoc", "PriorityWeightFairshare",
-	"PriorityWeightJobSize", "PriorityWeightPartition", "PriorityWeightQOS",
-	"PriorityWeightTRES", "PrivateData", "ProctrackType", "Prolog", "PrologEpilogTimeout",
-	"PrologFlags", "PrologSlurmctld", "PrologTimeout", "PropagatePrioProcess",
-	"PropagateResourceLimits", "PropagateResourceLimitsExcept", "RebootProgram",
-	"ReconfigFlags", "RequeueExit", "RequeueExitHold", "ResumeFailProgram",
-	"ResumeProgram", "ResumeRate", "ResumeTimeout", "ResvEpilog", "ResvOverRun",
-	"ResvProlog", "ReturnToService", "RoutePlugin", "SchedulerPort", "SchedulerRootFilter",
-	"SchedulerTimeSlice", "SchedulerType", "ScronParameters", "SelectType",
-	"SelectTypeParameters", "SlurmctldAddr", "SlurmctldParameters",
-	"SlurmctldPrimaryOffProg", "SlurmctldPrimaryOnProg", "SlurmctldSyslogDebug",
-	"SlurmctldTimeout", "SlurmdParameters", "SlurmdSyslogDebug", "SlurmdUser",
-	"SlurmSchedLogFile", "SlurmSchedLogLevel", "SrunEpilog", "SrunPortRange", "SrunProlog",
-	"SuspendExcNodes", "SuspendExcParts", "SuspendExcStates", "SuspendProgram",
-	"SuspendRate", "SuspendTime", "SuspendTimeout", "SwitchParameters", "SwitchType",
-	"TaskEpilog", "TaskPlugin", "TaskPluginParam", "TaskProlog", "TCPTimeout",
-	"TLSParameters", "TLSType", "TmpFS", "TopologyParam", "TopologyPlugin", "TrackWCKey",
-	"TreeWidth", "UnkillableStepProgram", "UnkillableStepTimeout", "UrlParserType",
-	"UsePAM", "VSizeFactor", "WaitTime", "X11Parameters",
-	NULL
-};
-
-static const char *const node_ignored[] = {
-	"BcastAddr", "Comment", "CoreSpecCount", "CpuBind", "CPUSpecList", "Extra",
-	"MemSpecLimit", "Parameters", "RestrictedCoresPerGPU", "ResumeTimeout",
-	"SocketsPerBoard", "SuspendTime", "Topology", "TRESWeights",
-	NULL
-};
-
-static const char *const part_ignored[] = {
-	"AllocNodes", "AllowAccounts", "AllowGroups", "AllowQos", "Alternate", "CpuBind",
-	"DefCpuPerGPU", "DefMemPerGPU", "DenyAccounts", "DenyQos", "DisableRootJobs",
-	"ExclusiveTopo", "ExclusiveUser", "GraceTime", "LLN", "MaxCPUsPerNode",
-	"MaxCPUsPerSocket", "MaxMemPerCPU", "MaxMemPerNode", "OverTimeLimit",
-	"PowerDownOnIdle", "PreemptMode", "QOS", "ReqResv", "ResumeTimeout", "RootOnly",
-	"SelectTypeParameters", "SuspendTime", "SuspendTimeout", "Topology",
-	"TRESBillingWeights",
-	NULL
 };
 
 static const char *const node_states[] = {
@@ -544,6 +480,8 @@ static const struct key_def node_keys[] = {
 	{ "State", K_FN, 0, set_node_state },
 	N("Reason", K_STR, reason),
 	N("Provider", K_STR, provider),
+	CLOUD("SuspendTime", CONF_CLOUD_NODE), CLOUD("SuspendTimeout", CONF_CLOUD_NODE),
+	CLOUD("ResumeTimeout", CONF_CLOUD_NODE),
 	{ NULL, K_STR, 0, NULL }
 };
 
@@ -563,6 +501,8 @@ static const struct key_def part_keys[] = {
 	P("DefMemPerNode", K_U64, def_mem_per_node_mb),
 	{ "OverSubscribe", K_FN, 0, set_oversubscribe },
 	{ "Shared", K_FN, 0, set_oversubscribe },
+	CLOUD("SuspendTime", CONF_CLOUD_PART), CLOUD("SuspendTimeout", CONF_CLOUD_PART),
+	CLOUD("ResumeTimeout", CONF_CLOUD_PART), CLOUD("PowerDownOnIdle", CONF_CLOUD_PART),
 	{ NULL, K_STR, 0, NULL }
 };
 
@@ -662,7 +602,7 @@ static int node_record(struct parser *p, const struct kv *kv, size_t n)
 	int rc;
 
 	if (strcasecmp(kv[0].val, "DEFAULT") == 0)
-		return apply_keys(p, node_keys, node_ignored, &p->node_def, kv, 1, n);
+		return apply_keys(p, node_keys, conf_node_ignored, &p->node_def, kv, 1, n);
 	if (count_hosts(kv[0].val, &names) || names == 0)
 		return bad_value(p, "NodeName", kv[0].val);
 	node_copy(&nd, &p->node_def);
@@ -671,7 +611,7 @@ static int node_record(struct parser *p, const struct kv *kv, size_t n)
 	free(nd.file);
 	nd.file = xstrdup(p->file);
 	nd.line = p->line;
-	if ((rc = apply_keys(p, node_keys, node_ignored, &nd, kv, 1, n)))
+	if ((rc = apply_keys(p, node_keys, conf_node_ignored, &nd, kv, 1, n)))
 		goto fail;
 	if (nd.addr && (count_hosts(nd.addr, &addrs) || addrs != names)) {
 		rc = perr(p, "NodeAddr '%s' does not name one address per node of '%s'",
@@ -693,7 +633,7 @@ static int part_record(struct parser *p, const struct kv *kv, size_t n)
 	int rc;
 
 	if (strcasecmp(kv[0].val, "DEFAULT") == 0)
-		return apply_keys(p, part_keys, part_ignored, &p->part_def, kv, 1, n);
+		return apply_keys(p, part_keys, conf_part_ignored, &p->part_def, kv, 1, n);
 	if (!*kv[0].val || strpbrk(kv[0].val, ", \t"))
 		return bad_value(p, "PartitionName", kv[0].val);
 	for (size_t i = 0; i < c->n_parts; i++)
@@ -706,7 +646,7 @@ static int part_record(struct parser *p, const struct kv *kv, size_t n)
 	free(pt.file);
 	pt.file = xstrdup(p->file);
 	pt.line = p->line;
-	if ((rc = apply_keys(p, part_keys, part_ignored, &pt, kv, 1, n))) {
+	if ((rc = apply_keys(p, part_keys, conf_part_ignored, &pt, kv, 1, n))) {
 		part_clear(&pt);
 		return rc;
 	}
@@ -1000,8 +940,10 @@ static int parse_logical(struct parser *p, const char *line)
 		rc = nodeset_record(p, kv, n);
 	else if (strcasecmp(kv[0].key, "DownNodes") == 0)
 		rc = downnodes_record(p, kv, n);
+	else if (strcasecmp(kv[0].key, "ProviderName") == 0)
+		rc = conf_cloud_provider_record(p->c, kv, n, p->file, p->line, p->eb);
 	else
-		rc = apply_keys(p, global_keys, global_ignored, p->c, kv, 0, n);
+		rc = apply_keys(p, global_keys, conf_global_ignored, p->c, kv, 0, n);
 	kv_free(kv, n);
 	return rc;
 }
@@ -1294,6 +1236,8 @@ static int finalize(struct parser *p)
 		if (c->parts[i].is_default)
 			last_default = i;
 	}
+	if (!rc)
+		rc = conf_cloud_finalize(c, p->eb);
 	/* As Slurm: with several Default=YES partitions, the last one wins. */
 	for (size_t i = 0; i < c->n_parts && last_default != SIZE_MAX; i++) {
 		if (c->parts[i].is_default && i != last_default) {
@@ -1336,6 +1280,7 @@ static void conf_defaults(struct sky_conf *c, struct parser *p)
 	p->part_def.priority_tier = 1;
 	p->part_def.priority_job_factor = 1;
 	p->part_def.state = xstrdup("UP");
+	conf_cloud_defaults(c, &p->node_def, &p->part_def);
 }
 
 static void parser_clear(struct parser *p)
@@ -1405,6 +1350,7 @@ void conf_free(struct sky_conf *c)
 		for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 			free(strs[i]);
 	}
+	conf_cloud_free(c);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		node_clear(&c->nodes[i]);
 	free(c->nodes);
@@ -1448,6 +1394,8 @@ char *conf_default_path(void)
 		free(cand[i]);
 	return first;
 }
+
+/* conf_find_provider(), conf_provider_opt(), conf_provider_type(): conf_cloud.c. */
 
 const struct conf_partition *conf_find_partition(const struct sky_conf *c, const char *name)
 {

@@ -20,8 +20,18 @@
  * Extension keys (not in Slurm), all optional:
  *   SlurmctldSocket=PATH   the controller's Unix socket (clients prefer it)
  *   SlurmSkyHome=DIR       base for every default path below
- *   Provider=NAME          on a NodeName line: which provider owns the nodes
- *                          ("local" by default)
+ *   Provider=NAME          on a NodeName line: which provider owns the nodes:
+ *                          a ProviderName record or a built-in type ("local"
+ *                          by default; "program" for State=CLOUD nodes when
+ *                          ResumeProgram is set, as Slurm does)
+ *   ProviderName=NAME Type=program|aws|local [Key=Value...]
+ *                          a provider instance (common/conf_cloud.c)
+ *
+ * Power saving (Slurm's keys, parsed by common/conf_cloud.c): SuspendTime,
+ * SuspendTimeout, ResumeTimeout (global, PartitionName, NodeName),
+ * ResumeRate, SuspendRate, SuspendExcNodes, SuspendExcParts,
+ * SuspendExcStates, ResumeProgram, SuspendProgram, ResumeFailProgram, and
+ * PartitionName's PowerDownOnIdle.
  */
 #ifndef SKY_CONF_H
 #define SKY_CONF_H
@@ -48,8 +58,26 @@ struct conf_node {
 	char *features;           /* Feature=/Features= */
 	char *state;              /* State= upper-cased ("UNKNOWN" default, CLOUD, FUTURE, DOWN, DRAIN, IDLE) */
 	char *reason;             /* Reason= */
-	char *provider;           /* Provider= (extension), default "local" */
+	char *provider;           /* Provider= (extension); NULL: see conf_cloud_finalize() */
+	uint32_t suspend_time;    /* SuspendTime= seconds, SKY_INFINITE off, SKY_NO_VAL unset */
+	uint32_t suspend_timeout; /* SuspendTimeout=, SKY_NO_VAL unset */
+	uint32_t resume_timeout;  /* ResumeTimeout=, SKY_NO_VAL unset */
 	char *file;               /* where it was defined, for messages */
+	int line;
+};
+
+/* Key=Value, in the order written. */
+struct conf_pair {
+	char *key, *val;
+};
+
+/* One ProviderName= record (extension). */
+struct conf_provider {
+	char *name;
+	char *type;               /* "program", "aws", "local" (lower case) */
+	struct conf_pair *opts;   /* the other keys, canonical spelling, as written */
+	size_t n_opts;
+	char *file;
 	int line;
 };
 
@@ -69,6 +97,10 @@ struct conf_partition {
 	uint64_t def_mem_per_cpu_mb;
 	uint64_t def_mem_per_node_mb;
 	bool oversubscribe_exclusive; /* OverSubscribe=EXCLUSIVE */
+	uint32_t suspend_time;    /* as conf_node's; SKY_NO_VAL unset */
+	uint32_t suspend_timeout;
+	uint32_t resume_timeout;
+	bool power_down_on_idle;  /* PowerDownOnIdle=YES */
 	char *file;
 	int line;
 };
@@ -115,6 +147,21 @@ struct sky_conf {
 	char *mail_prog;          /* MailProg, default /usr/bin/mail */
 	char *mail_domain;        /* MailDomain, NULL when unset */
 
+	/* Power saving (conf_cloud.c); times in seconds. */
+	uint32_t suspend_time;    /* SuspendTime, SKY_INFINITE (default) = off */
+	uint32_t suspend_timeout; /* SuspendTimeout, default 30 */
+	uint32_t resume_timeout;  /* ResumeTimeout, default 60 */
+	uint32_t resume_rate;     /* ResumeRate, nodes per minute, default 300, 0 = no limit */
+	uint32_t suspend_rate;    /* SuspendRate, default 60, 0 = no limit */
+	char *suspend_exc_nodes;  /* SuspendExcNodes as written (hostlist[:N],...) */
+	char *suspend_exc_parts;  /* SuspendExcParts, comma list */
+	char *suspend_exc_states; /* SuspendExcStates, comma list, upper-cased */
+	char *resume_program;     /* ResumeProgram, absolute path */
+	char *suspend_program;
+	char *resume_fail_program;
+	struct conf_provider *providers;
+	size_t n_providers;
+
 	struct conf_node *nodes;
 	size_t n_nodes;
 	struct conf_partition *parts;
@@ -145,6 +192,13 @@ char *conf_default_path(void);
 const struct conf_partition *conf_find_partition(const struct sky_conf *c, const char *name);
 /* The Default=YES partition, else the first, else NULL. Borrowed. */
 const struct conf_partition *conf_default_partition(const struct sky_conf *c);
+
+/* The ProviderName record called name, or NULL. Borrowed. */
+const struct conf_provider *conf_find_provider(const struct sky_conf *c, const char *name);
+/* The value of key (case-insensitive) in a ProviderName record, or NULL. Borrowed. */
+const char *conf_provider_opt(const struct conf_provider *p, const char *key);
+/* The provider type a node's Provider= stands for ("local" when NULL). Borrowed. */
+const char *conf_provider_type(const struct sky_conf *c, const char *provider);
 
 /* Replace %n with node and %h with the host name in a path template. Caller frees. */
 char *conf_node_path(const char *tmpl, const char *node);

@@ -25,6 +25,7 @@ sbatch_sky_libskycli_a_SOURCES = \
 	sbatch-sky/sacct_step.c sbatch-sky/sacct_step.h \
 	sbatch-sky/sbatch_opts.h \
 	sbatch-sky/scontrol_ext.c sbatch-sky/scontrol_ext.h \
+	sbatch-sky/scontrol_power.c sbatch-sky/scontrol_power.h \
 	sbatch-sky/scancel_confirm.c sbatch-sky/scancel_confirm.h \
 	sbatch-sky/script_read.c sbatch-sky/script_read.h \
 	sbatch-sky/show_job.c sbatch-sky/show_job.h \

@@ -18,6 +18,7 @@
 #include "job_sel.h"
 #include "log.h"
 #include "scontrol_ext.h"
+#include "scontrol_power.h"
 #include "show_job.h"
 #include "show_node.h"
 #include "xalloc.h"
@@ -386,8 +387,12 @@ static int run_command(struct scontrol_params *p, int argc, char **argv, bool *q
 		free(op);
 		return ec;
 	}
+	if (word_is(cmd, "update", NULL) && scontrol_is_node_update(argc - 1, argv + 1))
+		return scontrol_update_node(argc - 1, argv + 1, p->quiet);
 	if (word_is(cmd, "update", NULL))
 		return scontrol_update(argc - 1, argv + 1, p->quiet);
+	if (word_is(cmd, "power", NULL))
+		return scontrol_power(argc - 1, argv + 1, p->quiet);
 	if (word_is(cmd, "details", NULL)) {
 		p->details = true;
 		return 0;

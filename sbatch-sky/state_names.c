@@ -35,6 +35,7 @@ static const struct job_state_name job_states[] = {
 /* Flags, in the order Slurm checks them. */
 static const struct job_state_name job_flags[] = {
 	{ JOB_STATE_F_COMPLETING, "COMPLETING", "CG" },
+	{ JOB_STATE_F_CONFIGURING, "CONFIGURING", "CF" },
 	{ JOB_STATE_F_REQUEUED, "REQUEUED", "RQ" },
 };
 
@@ -42,14 +43,20 @@ static uint32_t flag_bits(uint32_t code)
 {
 	if (code == JOB_STATE_F_COMPLETING)
 		return SKY__JOB_FLAG__JOB_FLAG_COMPLETING;
+	if (code == JOB_STATE_F_CONFIGURING)
+		return SKY__JOB_FLAG__JOB_FLAG_CONFIGURING;
 	return SKY__JOB_FLAG__JOB_FLAG_REQUEUED;
 }
 
 static const struct job_state_name *job_state_entry(uint32_t state, uint32_t flags)
 {
-	for (size_t i = 0; i < sizeof(job_flags) / sizeof(job_flags[0]); i++)
+	for (size_t i = 0; i < sizeof(job_flags) / sizeof(job_flags[0]); i++) {
+		/* Only a running job is configuring (the flag may outlive a cancel). */
+		if (job_flags[i].code == JOB_STATE_F_CONFIGURING && state != SKY__JOB_STATE__JOB_RUNNING)
+			continue;
 		if (flags & flag_bits(job_flags[i].code))
 			return &job_flags[i];
+	}
 	if (state < N_JOB_STATES)
 		return &job_states[state];
 	return NULL;
@@ -101,7 +108,8 @@ bool job_state_parse(const char *name, uint32_t *code)
 
 bool job_state_matches(uint32_t code, uint32_t state, uint32_t flags)
 {
-	if (code == JOB_STATE_F_COMPLETING || code == JOB_STATE_F_REQUEUED)
+	if (code == JOB_STATE_F_COMPLETING || code == JOB_STATE_F_REQUEUED ||
+	    code == JOB_STATE_F_CONFIGURING)
 		return (flags & flag_bits(code)) != 0;
 	return code == state;
 }
@@ -110,6 +118,8 @@ static char node_suffix(uint32_t flags)
 {
 	if (flags & SKY__NODE_FLAG__NODE_FLAG_NOT_RESPONDING)
 		return '*';
+	if (flags & SKY__NODE_FLAG__NODE_FLAG_POWER_DOWN)
+		return '!';
 	if (flags & SKY__NODE_FLAG__NODE_FLAG_POWERING_UP)
 		return '#';
 	if (flags & SKY__NODE_FLAG__NODE_FLAG_POWERING_DOWN)
@@ -191,9 +201,11 @@ char *node_state_complete(uint32_t state, uint32_t flags, char *buf, size_t len)
 		uint32_t bit;
 		const char *name;
 	} fl[] = {
+		{ SKY__NODE_FLAG__NODE_FLAG_CLOUD, "CLOUD" },
 		{ SKY__NODE_FLAG__NODE_FLAG_COMPLETING, "COMPLETING" },
 		{ SKY__NODE_FLAG__NODE_FLAG_DRAIN, "DRAIN" },
 		{ SKY__NODE_FLAG__NODE_FLAG_NOT_RESPONDING, "NOT_RESPONDING" },
+		{ SKY__NODE_FLAG__NODE_FLAG_POWER_DOWN, "POWER_DOWN" },
 		{ SKY__NODE_FLAG__NODE_FLAG_POWERED_DOWN, "POWERED_DOWN" },
 		{ SKY__NODE_FLAG__NODE_FLAG_POWERING_DOWN, "POWERING_DOWN" },
 		{ SKY__NODE_FLAG__NODE_FLAG_POWERING_UP, "POWERING_UP" },
@@ -203,7 +215,7 @@ char *node_state_complete(uint32_t state, uint32_t flags, char *buf, size_t len)
 
 	switch (state) {
 	case SKY__NODE_STATE__NODE_IDLE: base = "IDLE"; break;
-	case SKY__NODE_STATE__NODE_CLOUD: base = "IDLE+CLOUD"; break;
+	case SKY__NODE_STATE__NODE_CLOUD: base = "IDLE"; flags |= SKY__NODE_FLAG__NODE_FLAG_CLOUD; break;
 	case SKY__NODE_STATE__NODE_ALLOCATED: base = "ALLOCATED"; break;
 	case SKY__NODE_STATE__NODE_MIXED: base = "MIXED"; break;
 	case SKY__NODE_STATE__NODE_DOWN: base = "DOWN"; break;

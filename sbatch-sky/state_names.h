@@ -12,6 +12,7 @@
 /* A -t/--states filter value that is a flag, not a base state. */
 #define JOB_STATE_F_COMPLETING 0x100u
 #define JOB_STATE_F_REQUEUED   0x200u
+#define JOB_STATE_F_CONFIGURING 0x400u
 
 /* "COMPLETING", "PENDING", "OUT_OF_MEMORY"... (flags first, as Slurm). Static. */
 const char *job_state_long(uint32_t state, uint32_t flags);

@@ -8,6 +8,7 @@
 #include "job_control.h"
 #include "listener.h"
 #include "log.h"
+#include "power_save.h"
 #include "xalloc.h"
 
 void agent_link_attach(struct ctld *c, struct node *n, struct conn *cn)
@@ -143,6 +144,9 @@ void agent_link_check(struct ctld *c, time_t now)
 
 	for (i = 0; i < c->nodes.count; i++) {
 		struct node *n = &c->nodes.nodes[i];
+		/* Powered down or on its way: silence expected; ResumeTimeout covers powering up. */
+		if (power_node_quiet(n))
+			continue;
 		if (n->link && now - n->last_heard > (time_t)c->limits.agent_silence) {
 			log_info("node %s: agent silent for %lds; node not responding", n->name,
 				 (long)(now - n->last_heard));

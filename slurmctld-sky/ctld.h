@@ -28,6 +28,7 @@ struct conn;
 struct event;
 struct event_base;
 struct evconnlistener;
+struct power_save;
 struct provider;
 
 /* Limits derived from the configuration once, at start-up. */
@@ -57,6 +58,7 @@ struct ctld {
 	struct part_table parts;
 	struct provider *providers;     /* owned array, one per provider name in use */
 	size_t n_providers;
+	struct power_save *power;       /* owned; power_save.c */
 
 	struct evconnlistener *unix_listener;   /* owned */
 	struct evconnlistener *tcp_listener;    /* owned, NULL when SlurmctldPort=0 */

@@ -8,6 +8,7 @@
 #include "hostlist.h"
 #include "job_features.h"
 #include "job_will_run.h"
+#include "power_save.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -90,7 +91,7 @@ char *job_will_run_text(struct ctld *c, const Sky__JobRecord *rec, time_t now,
 	s.total = xcalloc(p->n_nodes + 1, sizeof(*s.total));
 	s.usable = xcalloc(p->n_nodes + 1, sizeof(*s.usable));
 	for (size_t i = 0; i < p->n_nodes; i++) {
-		s.usable[i] = node_usable(p->nodes[i]) &&
+		s.usable[i] = power_node_available(p->nodes[i]) &&
 			      features_match(d->constraint, p->nodes[i]->features);
 		s.total[i] = node_cpus(p->nodes[i]);
 		s.free_cpus[i] = node_free_cpus(p->nodes[i]);

@@ -21,14 +21,19 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/listener.c slurmctld-sky/listener.h \
 	slurmctld-sky/main.c \
 	slurmctld-sky/node_table.c slurmctld-sky/node_table.h \
+	slurmctld-sky/node_power.h \
 	slurmctld-sky/partition.c slurmctld-sky/partition.h \
+	slurmctld-sky/power_ctl.c slurmctld-sky/power_int.h \
+	slurmctld-sky/power_save.c slurmctld-sky/power_save.h \
 	slurmctld-sky/prov_local.c \
+	slurmctld-sky/prov_program.c \
 	slurmctld-sky/provider.c slurmctld-sky/provider.h \
 	slurmctld-sky/rpc.h \
 	slurmctld-sky/rpc_acct.c \
 	slurmctld-sky/rpc_agent.c \
 	slurmctld-sky/rpc_cancel.c \
 	slurmctld-sky/rpc_info.c \
+	slurmctld-sky/rpc_power.c \
 	slurmctld-sky/rpc_step.c \
 	slurmctld-sky/rpc_submit.c \
 	slurmctld-sky/rpc_table.c \
@@ -36,9 +41,9 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h
 # End of slurmctld-sky sources
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
-	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) \
+	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) $(JSONC_CFLAGS) \
 	-I$(top_srcdir)/sbatch-sky
-slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS)
+slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS) $(JSONC_LIBS)
 EXTRA_DIST += slurmctld-sky/README.md
 
 # Unit test of -C expressions and --mail-type values (Check, TAP).

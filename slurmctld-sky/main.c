@@ -34,6 +34,7 @@
 #include "job_control.h"
 #include "listener.h"
 #include "log.h"
+#include "power_save.h"
 #include "provider.h"
 #include "sched_fifo.h"
 #include "wire.h"
@@ -269,6 +270,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	job_purge_old(c, now);
 	job_control_tick(c, now);
 	providers_poll(c);
+	power_save_tick(c, now);
 	sched_request(c);
 	/* Acknowledged changes are durable in the journal already; this only
 	 * moves them into LMDB, once a second rather than once a change. */
@@ -350,13 +352,15 @@ static int ctld_open(struct ctld *c, const struct opts *o, struct sky_errbuf *eb
 	if ((rc = auth_create(c->conf->munge_socket, c->conf->auth_ttl, &c->auth, eb)) ||
 	    (rc = node_table_build(&c->nodes, c->conf, eb)) ||
 	    (rc = part_table_build(&c->parts, c->conf, &c->nodes, eb)) ||
-	    (rc = providers_start(c, eb)))
+	    (rc = providers_start(c, eb)) || (rc = power_save_init(c, eb)))
 		return rc;
 	job_table_init(&c->jobs);
 	if ((rc = job_load_all(c, eb)) || (rc = loop_events(c, eb)) ||
 	    (rc = listeners_start(c, eb)) || (rc = write_pidfile(c->conf->ctld_pidfile, eb)))
 		return rc;
 	c->pidfile_written = c->conf->ctld_pidfile != NULL;
+	/* Before the loop runs anything: the nodes of loaded jobs are not powered down. */
+	power_save_restore(c, time(NULL));
 	log_info("slurmctld-sky started: cluster %s, %zu nodes, %zu partitions, %zu jobs",
 		 c->conf->cluster_name, c->nodes.count, c->parts.count, c->jobs.count);
 	sched_request(c);
@@ -377,6 +381,7 @@ static void ctld_close(struct ctld *c)
 	sched_fini(c);
 	if (c->jobs.buckets)
 		job_table_fini(&c->jobs);
+	power_save_fini(c);
 	providers_stop(c);
 	part_table_fini(&c->parts);
 	node_table_fini(&c->nodes);

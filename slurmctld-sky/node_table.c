@@ -45,6 +45,8 @@ static void node_from_conf(struct node *n, const struct conf_node *cn, const cha
 	n->features = xstrdup(cn->features);
 	n->not_responding = true;   /* until its agent registers */
 	n->not_responding_since = time(NULL);
+	n->pw.cloud = n->admin_state == SKY__NODE_STATE__NODE_CLOUD;
+	n->pw.state = n->pw.cloud ? NODE_POWER_OFF : NODE_POWER_ON;
 }
 
 /* Expand one NodeName line (and its parallel NodeAddr list) into t. */
@@ -189,11 +191,12 @@ Sky__NodeState node_state(const struct node *n)
 		return SKY__NODE_STATE__NODE_DOWN;
 	if (n->admin_state == SKY__NODE_STATE__NODE_FUTURE)
 		return SKY__NODE_STATE__NODE_FUTURE;
-	if (n->admin_state == SKY__NODE_STATE__NODE_CLOUD && !n->registered)
+	/* Powered down: Slurm's IDLE+CLOUD+POWERED_DOWN. */
+	if (n->pw.state == NODE_POWER_OFF && !n->n_jobs && n->admin_state != SKY__NODE_STATE__NODE_DRAIN)
 		return SKY__NODE_STATE__NODE_CLOUD;
 	if (n->admin_state == SKY__NODE_STATE__NODE_DRAIN)
 		return SKY__NODE_STATE__NODE_DRAIN;
-	if (!n->registered && !n->n_jobs)
+	if (!n->registered && !n->n_jobs && n->pw.state == NODE_POWER_ON)
 		return SKY__NODE_STATE__NODE_UNKNOWN;
 	if (!n->n_jobs)
 		return SKY__NODE_STATE__NODE_IDLE;
@@ -206,16 +209,28 @@ uint32_t node_flags(const struct node *n)
 {
 	uint32_t f = 0;
 
-	if (n->not_responding)
+	/* A node powered down (or on its way) is silent by design. */
+	if (n->not_responding && n->pw.state == NODE_POWER_ON)
 		f |= SKY__NODE_FLAG__NODE_FLAG_NOT_RESPONDING;
 	if (n->admin_state == SKY__NODE_STATE__NODE_DRAIN)
 		f |= SKY__NODE_FLAG__NODE_FLAG_DRAIN;
+	if (n->pw.cloud)
+		f |= SKY__NODE_FLAG__NODE_FLAG_CLOUD;
+	if (n->pw.state == NODE_POWER_OFF)
+		f |= SKY__NODE_FLAG__NODE_FLAG_POWERED_DOWN;
+	else if (n->pw.state == NODE_POWERING_UP)
+		f |= SKY__NODE_FLAG__NODE_FLAG_POWERING_UP;
+	else if (n->pw.state == NODE_POWERING_DOWN)
+		f |= SKY__NODE_FLAG__NODE_FLAG_POWERING_DOWN;
+	if (n->pw.down_pending)
+		f |= SKY__NODE_FLAG__NODE_FLAG_POWER_DOWN;
 	return f;
 }
 
 bool node_usable(const struct node *n)
 {
-	if (!n->registered || !n->link || n->not_responding || n->down_not_responding)
+	if (!n->registered || !n->link || n->not_responding || n->down_not_responding ||
+	    n->pw.state != NODE_POWER_ON || n->pw.asap)
 		return false;
 	return n->admin_state != SKY__NODE_STATE__NODE_DOWN &&
 	       n->admin_state != SKY__NODE_STATE__NODE_DRAIN &&

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "node_power.h"
 #include "sky.pb-c.h"
 #include "sky_err.h"
 
@@ -58,6 +59,7 @@ struct node {
 	uint32_t n_jobs;            /* jobs holding resources here */
 
 	char *partitions;           /* comma list, set by part_table_build() */
+	struct node_power pw;       /* power saving, driven by power_save.c */
 };
 
 struct node_table {
@@ -77,9 +79,9 @@ struct node *node_find(const struct node_table *t, const char *name);
 bool node_name_in(char **v, size_t n, const char *name);
 
 Sky__NodeState node_state(const struct node *n);
-/* NodeFlag bits: NOT_RESPONDING, DRAIN. */
+/* NodeFlag bits: NOT_RESPONDING, DRAIN, CLOUD and the power states. */
 uint32_t node_flags(const struct node *n);
-/* May get new jobs: registered, linked, responding, not DOWN/DRAIN/FUTURE. */
+/* May get new jobs: registered, linked, responding, powered up, not DOWN/DRAIN/FUTURE. */
 bool node_usable(const struct node *n);
 /* CPUs for scheduling: the known count, else 1. */
 uint32_t node_cpus(const struct node *n);

@@ -17,19 +17,23 @@ static int local_init(struct ctld *c, struct provider *p)
 	return 0;
 }
 
-static int local_resume(struct provider *p, const char *node, struct sky_errbuf *eb)
+static int local_resume(struct provider *p, const struct provider_resume *req,
+			struct sky_errbuf *eb)
 {
 	(void)p;
 	(void)eb;
-	log_debug("provider local: node %s comes up when its agent registers", node);
+	log_debug("provider local: nodes %s come up when their agents register", req->nodes);
 	return 0;
 }
 
-static int local_suspend(struct provider *p, const char *node, struct sky_errbuf *eb)
+static int local_suspend(struct provider *p, const char *nodes, char *const *names, size_t n,
+			 struct sky_errbuf *eb)
 {
 	(void)p;
 	(void)eb;
-	log_debug("provider local: node %s stays as it is", node);
+	(void)names;
+	(void)n;
+	log_debug("provider local: nodes %s stay as they are", nodes);
 	return 0;
 }
 

@@ -8,17 +8,18 @@
 #include "provider.h"
 #include "xalloc.h"
 
-/* Every compiled-in provider. */
+/* Every compiled-in provider type. */
 static const struct provider_ops *const provider_registry[] = {
 	&prov_local_ops,
+	&prov_program_ops,
 };
 
-const struct provider_ops *provider_ops_find(const char *name)
+const struct provider_ops *provider_ops_find(const char *type)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(provider_registry) / sizeof(provider_registry[0]); i++)
-		if (strcmp(provider_registry[i]->name, name) == 0)
+		if (strcmp(provider_registry[i]->name, type) == 0)
 			return provider_registry[i];
 	return NULL;
 }
@@ -34,9 +35,19 @@ int providers_check(const struct sky_conf *conf, struct sky_errbuf *eb)
 
 	for (i = 0; i < conf->n_nodes; i++) {
 		const struct conf_node *cn = &conf->nodes[i];
-		if (!provider_ops_find(prov_name(cn)))
-			return sky_err_set(eb, SKY_E_CONFIG, "%s:%d: NodeName=%s: unknown provider '%s'",
-					   cn->file ? cn->file : "", cn->line, cn->names, prov_name(cn));
+		const char *name = prov_name(cn), *type = conf_provider_type(conf, name);
+		const struct provider_ops *ops = provider_ops_find(type);
+		struct sky_errbuf tmp;
+
+		if (!ops)
+			return sky_err_set(eb, SKY_E_CONFIG,
+					   "%s:%d: NodeName=%s: provider '%s' of type '%s' is not available",
+					   cn->file ? cn->file : "", cn->line, cn->names, name, type);
+		sky_err_clear(&tmp);
+		if (ops->check && ops->check(conf, name, conf_find_provider(conf, name), &tmp))
+			return sky_err_set(eb, SKY_E_CONFIG, "%s:%d: NodeName=%s: provider '%s': %s",
+					   cn->file ? cn->file : "", cn->line, cn->names, name,
+					   sky_err_msg(&tmp));
 	}
 	return 0;
 }
@@ -46,34 +57,36 @@ static struct provider *find_started(struct ctld *c, const char *name)
 	size_t i;
 
 	for (i = 0; i < c->n_providers; i++)
-		if (strcmp(c->providers[i].ops->name, name) == 0)
+		if (strcmp(c->providers[i].name, name) == 0)
 			return &c->providers[i];
 	return NULL;
 }
 
 int providers_start(struct ctld *c, struct sky_errbuf *eb)
 {
-	size_t cap = sizeof(provider_registry) / sizeof(provider_registry[0]), i;
+	size_t i;
 	int rc;
 
 	if ((rc = providers_check(c->conf, eb)))
 		return rc;
-	/* At most one instance per compiled-in provider: the array never moves. */
-	c->providers = xcalloc(cap, sizeof(*c->providers));
+	/* At most one instance per node: the array never moves. */
+	c->providers = xcalloc(c->nodes.count + 1, sizeof(*c->providers));
 	for (i = 0; i < c->nodes.count; i++) {
 		struct node *n = &c->nodes.nodes[i];
 		struct provider *p = find_started(c, n->prov_name);
 		if (!p) {
 			p = &c->providers[c->n_providers];
-			p->ops = provider_ops_find(n->prov_name);
+			p->name = n->prov_name;
+			p->cp = conf_find_provider(c->conf, n->prov_name);
+			p->ops = provider_ops_find(conf_provider_type(c->conf, n->prov_name));
 			p->c = c;
 			if (!p->ops)
 				return sky_err_set(eb, SKY_E_CONFIG, "node %s: unknown provider '%s'",
 						   n->name, n->prov_name);
 			if (p->ops->init && (rc = p->ops->init(c, p)))
-				return sky_err_set(eb, rc, "provider %s failed to start", p->ops->name);
+				return sky_err_set(eb, rc, "provider %s failed to start", p->name);
 			c->n_providers++;
-			log_verbose("provider %s started", p->ops->name);
+			log_verbose("provider %s (%s) started", p->name, p->ops->name);
 		}
 		n->prov = p;
 	}

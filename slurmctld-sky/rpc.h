@@ -57,6 +57,8 @@ int rpc_submit(struct rpc_ctx *r, struct sky_errbuf *eb);
 int rpc_cancel(struct rpc_ctx *r, struct sky_errbuf *eb);
 /* rpc_update.c */
 int rpc_update_job(struct rpc_ctx *r, struct sky_errbuf *eb);
+/* rpc_power.c */
+int rpc_update_node(struct rpc_ctx *r, struct sky_errbuf *eb);
 /* rpc_acct.c */
 int rpc_acct(struct rpc_ctx *r, struct sky_errbuf *eb);
 /* rpc_agent.c */

@@ -21,6 +21,7 @@
 #include "job_control.h"
 #include "listener.h"
 #include "log.h"
+#include "power_save.h"
 #include "rpc.h"
 #include "xalloc.h"
 
@@ -125,6 +126,8 @@ static void unreported(struct reconcile *rc, const Sky__NodeRegister *reg)
 	JOB_FOREACH(&rc->c->jobs, j) {
 		if (!j->n_alloc || !on_node(j, rc->node) || was_reported(reg, j->rec->job_id))
 			continue;
+		if (power_job_configuring(j) && !job_is_completing(j))
+			continue;   /* waiting for its nodes: launched later */
 		if (job_is_completing(j)) {
 			if (job_is_pending(j))
 				job_requeue_pending(rc->c, j);
@@ -225,6 +228,7 @@ int rpc_agent_register(struct rpc_ctx *r, struct sky_errbuf *eb)
 		 rc.node->name, conn_peer(r->conn), rc.node->cpus,
 		 (unsigned long long)rc.node->real_memory_mb, reg->n_jobs, rc.orphans.n);
 	reply_registered(r, &rc);
+	power_node_registered(r->c, rc.node, r->now);
 out:
 	reconcile_fini(&rc);
 	sky__node_register__free_unpacked(reg, NULL);

@@ -115,7 +115,7 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->has_reason_time = n->reason_time != 0;
 	ni->reason_time = n->reason_time;
 	/* The controller set "Not responding" itself: Slurm shows SlurmUser (sinfo -R USER). */
-	ni->has_reason_uid = n->down_not_responding;
+	ni->has_reason_uid = n->down_not_responding || n->pw.resume_failed;
 	ni->reason_uid = (uint32_t)c->slurm_uid;
 	ni->provider = (char *)n->prov_name;
 	ni->addr = n->addr;
@@ -131,6 +131,10 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->version = n->version;
 	ni->os = n->os;
 	ni->arch = n->arch;
+	ni->has_power_state_time = n->pw.elastic;
+	ni->power_state_time = (uint64_t)n->pw.since;
+	ni->has_resume_deadline = n->pw.resume_deadline != 0;
+	ni->resume_deadline = (uint64_t)n->pw.resume_deadline;
 }
 
 static void fill_part(const struct partition *p, Sky__PartitionInfo *pi)

@@ -18,6 +18,7 @@
 #include "job_launch.h"
 #include "job_mail.h"
 #include "log.h"
+#include "power_save.h"
 #include "sched_fifo.h"
 #include "xalloc.h"
 
@@ -32,7 +33,7 @@ struct job_need {
 	const char *constraint;    /* -C, borrowed from the record */
 	char **req, **exc;         /* -w / -x host names, owned */
 	size_t n_req, n_exc;
-	const struct ctld *c;      /* for GRES (gres_alloc_fits); borrowed */
+	struct ctld *c;            /* for GRES and power saving; borrowed */
 	const struct job *job;     /* borrowed */
 };
 
@@ -164,7 +165,8 @@ static void need_of(const struct job *j, const struct partition *p, struct job_n
 /* Whether node n can take the job now; fills what the job would hold there. */
 static bool node_fits(const struct node *n, const struct job_need *nd, struct job_alloc *a)
 {
-	if (!node_usable(n) || node_name_in(nd->exc, nd->n_exc, n->name))
+	if (node_name_in(nd->exc, nd->n_exc, n->name) ||
+	    !power_node_schedulable(nd->c, (struct node *)n, nd->job, nd->nodes))
 		return false;
 	if (!features_match(nd->constraint, n->features))
 		return false;
@@ -184,11 +186,36 @@ static bool node_fits(const struct node *n, const struct job_need *nd, struct jo
 	return true;
 }
 
-/* Pick nodes: the required ones first, then the partition's in config order. */
+/* Slurm's order (slurm.md section 5): powered up, powering up, powered
+ * down; then lower Weight; then config order. */
+static int node_order_cmp(const void *a, const void *b)
+{
+	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
+	int rx = power_node_rank(x), ry = power_node_rank(y);
+	uint32_t wx = x->cn ? x->cn->weight : 1, wy = y->cn ? y->cn->weight : 1;
+
+	if (rx != ry)
+		return rx - ry;
+	if (wx != wy)
+		return wx < wy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The common case (no power saving, equal weights) needs no sort. */
+static bool in_node_order(struct node **v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (node_order_cmp(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
+/* Pick nodes: the required ones first, then the partition's in node order. */
 static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct job_need *nd,
 			 struct job_alloc *out)
 {
 	size_t got = 0, i;
+	struct node **order;
 
 	for (i = 0; i < nd->n_req; i++) {
 		struct node *n = node_find(&c->nodes, nd->req[i]);
@@ -196,13 +223,21 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 			return 0;
 		got++;
 	}
+	order = xcalloc(p->n_nodes + 1, sizeof(*order));
+	memcpy(order, p->nodes, p->n_nodes * sizeof(*order));
+	if (!in_node_order(order, p->n_nodes))
+		qsort(order, p->n_nodes, sizeof(*order), node_order_cmp);
 	/* Slurm gives a min-max request as many nodes as it can without delay. */
 	for (i = 0; i < p->n_nodes && got < nd->max_nodes; i++) {
-		if (node_name_in(nd->req, nd->n_req, p->nodes[i]->name))
+		if (node_name_in(nd->req, nd->n_req, order[i]->name))
 			continue;
-		if (node_fits(p->nodes[i], nd, &out[got]))
+		/* Powering nodes up for a min-max request's extras would be a delay. */
+		if (got >= nd->nodes && power_node_rank(order[i]) > 0)
+			break;
+		if (node_fits(order[i], nd, &out[got]))
 			got++;
 	}
+	free(order);
 	return got >= nd->nodes ? got : 0;
 }
 
@@ -234,6 +269,7 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 	if (got) {
 		job_start(c, j, alloc, got, now);
 		gres_alloc_start(c, j);
+		power_job_started(c, j, now);
 	}
 	free(alloc);
 	need_fini(&nd);
@@ -289,8 +325,11 @@ static void launch_started(struct ctld *c, struct job **started, size_t n, time_
 	for (i = 0; i < n; i++) {
 		struct job *j = started[i];
 		sky_err_clear(&eb);
-		log_info("job %u: started on %s", j->rec->job_id, j->rec->node_list);
+		log_info("job %u: started on %s%s", j->rec->job_id, j->rec->node_list,
+			 power_job_configuring(j) ? " (CONFIGURING: nodes powering up)" : "");
 		job_mail_event(c, j, MAIL_BEGIN);
+		if (power_job_configuring(j))
+			continue;   /* launched by power_node_registered() */
 		if (job_launch(c, j, &eb) == 0)
 			continue;
 		log_error("job %u: launch: %s", j->rec->job_id, sky_err_msg(&eb));
@@ -363,6 +402,7 @@ void sched_run(struct ctld *c)
 	}
 	if (n_started && commit_started(c, started, n_started))
 		launch_started(c, started, n_started, now);
+	power_save_flush(c, now);
 	free(blocked);
 	free(started);
 	free(queue);

@@ -26,6 +26,12 @@ E2E_TESTS = \
 	tests/e2e/0835-ec2-client-faults.bats \
 	tests/e2e/0840-ec2-credentials.bats \
 	tests/e2e/0845-ec2-signature.bats \
+	tests/e2e/0800-power-save-cycle.bats \
+	tests/e2e/0805-power-order-and-control.bats \
+	tests/e2e/0810-resume-timeout.bats \
+	tests/e2e/0815-suspend-exclusions.bats \
+	tests/e2e/0820-power-config.bats \
+	tests/e2e/0825-power-restart.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
 	tests/e2e/0530-export-file-and-priority.bats \
@@ -43,4 +49,6 @@ E2E_TESTS = \
 # End of e2e tests
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
+	tests/e2e/power-helpers.bash tests/e2e/power-resume.sh tests/e2e/power-suspend.sh \
+	tests/e2e/power-resume-fail.sh \
 	contrib/sky-up contrib/sky-down contrib/install-deps.sh contrib/test-all.sh contrib/demo.sh
