@@ -123,3 +123,15 @@ bench_optimizer_CFLAGS = $(AM_CFLAGS) -O2 -I$(top_srcdir)/slurmctld-sky \
 bench_optimizer_LDADD = $(SKY_COMMON_LIBS) -lm
 EXTRA_DIST += conf/catalogs/README.md conf/catalogs/aws.csv conf/catalogs/gcp.csv \
 	conf/catalogs/azure.csv conf/catalogs/lambda.csv contrib/catalog-refresh
+
+# Fair share and multifactor priority (issue 6, helper F): the association tree,
+# usage/decay/Fair Tree ranking and the priority formula; not yet in the daemon.
+SKY_FAIR_SOURCES = slurmctld-sky/assoc.c slurmctld-sky/assoc.h slurmctld-sky/assoc_int.h \
+	slurmctld-sky/assoc_pack.c \
+	slurmctld-sky/fairshare.c slurmctld-sky/fairshare.h slurmctld-sky/fairshare_tree.c \
+	slurmctld-sky/priority.c slurmctld-sky/priority.h
+check_PROGRAMS += slurmctld-sky/fairshare_test
+slurmctld_sky_fairshare_test_SOURCES = slurmctld-sky/fairshare_test.c $(SKY_FAIR_SOURCES)
+slurmctld_sky_fairshare_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
+slurmctld_sky_fairshare_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
+TESTS += slurmctld-sky/fairshare_test
