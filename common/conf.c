@@ -342,11 +342,31 @@ static int set_cloud(struct parser *p, void *obj, const struct key_def *k, const
 }
 
 #define CLOUD(name, rec) { name, K_FN, rec, set_cloud }
+
+/* Fair-share and priority keys: conf_priority.c; a partition's carry its name. */
+static int set_prio(struct parser *p, void *obj, const struct key_def *k, const char *val)
+{
+	const char *part = k->off ? ((struct conf_partition *)obj)->name : NULL;
+
+	if (conf_priority_set(p->c, k->off && !part ? "DEFAULT" : part, k->name, val, p->file,
+			      p->line))
+		return bad_value(p, k->name, val);
+	return 0;
+}
+
+#define PRIO(name) { name, K_FN, 0, set_prio }
 #define G(name, kind, field) { name, kind, offsetof(struct sky_conf, field), NULL }
 #define GF(name, fn) { name, K_FN, 0, fn }
 
 static const struct key_def global_keys[] = {
 	G("ClusterName", K_STR, cluster_name),
+	PRIO("PriorityType"), PRIO("PriorityWeightAge"), PRIO("PriorityWeightAssoc"),
+	PRIO("PriorityWeightFairshare"), PRIO("PriorityWeightJobSize"),
+	PRIO("PriorityWeightPartition"), PRIO("PriorityWeightQOS"), PRIO("PriorityWeightTRES"),
+	PRIO("PriorityMaxAge"), PRIO("PriorityDecayHalfLife"), PRIO("PriorityCalcPeriod"),
+	PRIO("PriorityUsageResetPeriod"), PRIO("PriorityFavorSmall"), PRIO("PriorityFlags"),
+	PRIO("FairShareDampeningFactor"), PRIO("AccountingStorageEnforce"),
+	PRIO("AccountingStorageTRES"),
 	GF("SlurmctldHost", set_ctld_host),
 	GF("ControlMachine", set_ctld_host),        /* its pre-18.08 spelling */
 	G("ControlAddr", K_STR, ctld_addr),
@@ -496,6 +516,7 @@ static const struct key_def part_keys[] = {
 	P("PriorityTier", K_U32, priority_tier),
 	P("PriorityJobFactor", K_U32, priority_job_factor),
 	{ "Priority", K_FN, 0, set_part_priority },
+	{ "TRESBillingWeights", K_FN, 1, set_prio },
 	{ "State", K_FN, 0, set_part_state },
 	P("DefMemPerCPU", K_U64, def_mem_per_cpu_mb),
 	P("DefMemPerNode", K_U64, def_mem_per_node_mb),
@@ -1351,6 +1372,7 @@ void conf_free(struct sky_conf *c)
 			free(strs[i]);
 	}
 	conf_cloud_free(c);
+	conf_priority_free(c);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		node_clear(&c->nodes[i]);
 	free(c->nodes);

@@ -166,7 +166,36 @@ struct sky_conf {
 	size_t n_nodes;
 	struct conf_partition *parts;
 	size_t n_parts;
+
+	/* Fair share and priority (conf_priority.c). */
+	bool prio_multifactor;    /* PriorityType=priority/multifactor (default priority/basic) */
+	uint32_t acct_enforce;    /* AccountingStorageEnforce, CONF_ENFORCE_* bits */
+	struct conf_prio_key *prio_keys; /* the other keys as written; the controller parses them */
+	size_t n_prio_keys;
 };
+
+/* AccountingStorageEnforce words. */
+#define CONF_ENFORCE_ASSOCS 0x1u
+#define CONF_ENFORCE_LIMITS 0x2u
+#define CONF_ENFORCE_QOS 0x4u
+#define CONF_ENFORCE_SAFE 0x8u
+#define CONF_ENFORCE_WCKEYS 0x10u
+
+/*
+ * A Priority*, FairShareDampeningFactor or AccountingStorageTRES key, or a
+ * partition's TRESBillingWeights (part: the partition, NULL for
+ * PartitionName=DEFAULT), kept as written with where it was written so the
+ * controller (which owns the TRES table) reports bad values as file:line.
+ */
+struct conf_prio_key {
+	char *key, *val, *part, *file;
+	int line;
+};
+
+/* conf.c's hook: remember key=val (of partition part, or NULL). 0, or -1 for a bad value. */
+int conf_priority_set(struct sky_conf *c, const char *part, const char *key, const char *val,
+		      const char *file, int line);
+void conf_priority_free(struct sky_conf *c);
 
 /*
  * Parse path. On error returns SKY_E_CONFIG (or SKY_E_IO) with eb holding

@@ -14,10 +14,10 @@
  * (logged at debug level).
  */
 const char *const conf_global_ignored[] = {
-	"AccountingStorageBackupHost", "AccountingStorageEnforce",
+	"AccountingStorageBackupHost",
 	"AccountingStorageExternalHost", "AccountingStorageHost", "AccountingStorageLoc",
 	"AccountingStorageParameters", "AccountingStoragePass", "AccountingStoragePort",
-	"AccountingStorageTRES", "AccountingStorageType", "AccountingStorageUser",
+	"AccountingStorageType", "AccountingStorageUser",
 	"AccountingStoreFlags", "AccountingStoreJobComment", "AcctGatherEnergyType",
 	"AcctGatherFilesystemType", "AcctGatherInterconnectType", "AcctGatherNodeFreq",
 	"AcctGatherProfileType", "AllowSpecResourcesUsage", "AuthAltParameters",
@@ -28,7 +28,7 @@ const char *const conf_global_ignored[] = {
 	"DataParserParameters", "DebugFlags", "DefCpuPerGPU", "DefMemPerGPU",
 	"DependencyParameters", "DisableRootJobs", "EioTimeout", "EnforcePartLimits", "Epilog",
 	"EpilogMsgTime", "EpilogSlurmctld", "EpilogTimeout", "ExtSensorsFreq",
-	"ExtSensorsType", "FairShareDampeningFactor", "FastSchedule", "FederationParameters",
+	"ExtSensorsType", "FastSchedule", "FederationParameters",
 	"GetEnvTimeout", "GpuFreqDef", "GresTypes", "GroupUpdateForce", "GroupUpdateTime",
 	"HashPlugin", "HealthCheckInterval", "HealthCheckNodeState", "HealthCheckProgram",
 	"InteractiveStepOptions", "JobAcctGatherFrequency", "JobAcctGatherParams",
@@ -42,12 +42,8 @@ const char *const conf_global_ignored[] = {
 	"MpiParams", "NodeFeaturesPlugins", "OverTimeLimit", "PluginDir", "PlugStackConfig",
 	"PowerParameters", "PowerPlugin", "PreemptExemptTime", "PreemptMode",
 	"PreemptParameters", "PreemptType", "PrEpParameters", "PrEpPlugins",
-	"PriorityCalcPeriod", "PriorityDecayHalfLife", "PriorityFavorSmall", "PriorityFlags",
-	"PriorityMaxAge", "PriorityParameters", "PrioritySiteFactorParameters",
-	"PrioritySiteFactorPlugin", "PriorityType", "PriorityUsageResetPeriod",
-	"PriorityWeightAge", "PriorityWeightAssoc", "PriorityWeightFairshare",
-	"PriorityWeightJobSize", "PriorityWeightPartition", "PriorityWeightQOS",
-	"PriorityWeightTRES", "PrivateData", "ProctrackType", "Prolog", "PrologEpilogTimeout",
+	"PriorityParameters", "PrioritySiteFactorParameters", "PrioritySiteFactorPlugin",
+	"PrivateData", "ProctrackType", "Prolog", "PrologEpilogTimeout",
 	"PrologFlags", "PrologSlurmctld", "PrologTimeout", "PropagatePrioProcess",
 	"PropagateResourceLimits", "PropagateResourceLimitsExcept", "RebootProgram",
 	"ReconfigFlags", "RequeueExit", "RequeueExitHold",
@@ -80,7 +76,6 @@ const char *const conf_part_ignored[] = {
 	"MaxCPUsPerSocket", "MaxMemPerCPU", "MaxMemPerNode", "OverTimeLimit",
 	"PreemptMode", "QOS", "ReqResv", "RootOnly",
 	"SelectTypeParameters", "Topology",
-	"TRESBillingWeights",
 	NULL
 };
 

@@ -5,6 +5,7 @@ common_libskycommon_a_SOURCES = \
 	common/auth_munge.c common/auth_munge.h \
 	common/conf.c common/conf.h \
 	common/conf_cloud.c common/conf_cloud.h common/conf_ignored.c \
+	common/conf_priority.c \
 	common/fname.c common/fname.h \
 	common/gres.c common/gres.h \
 	common/gres_conf.c common/gres_conf.h \

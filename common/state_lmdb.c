@@ -604,3 +604,28 @@ int store_meta_put_u32(struct store_txn *t, const char *key, uint32_t val, struc
 	id_key(val, b, &v);
 	return txn_put(t, DB_META, &k, &v, "put meta", eb);
 }
+
+int store_meta_get_blob(struct store_txn *t, const char *key, uint8_t **data, size_t *len,
+			struct sky_errbuf *eb)
+{
+	MDB_val k = { .mv_size = strlen(key), .mv_data = (void *)key }, v;
+	int rc = mdb_get(t->txn, t->s->dbi[DB_META], &k, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return sky_err_set(eb, SKY_E_NOT_FOUND, "meta %s not set", key);
+	if (rc)
+		return lmdb_err(eb, rc, "get meta", t->s->dir);
+	*data = xmalloc(v.mv_size + 1);
+	memcpy(*data, v.mv_data, v.mv_size);
+	*len = v.mv_size;
+	return 0;
+}
+
+int store_meta_put_blob(struct store_txn *t, const char *key, const uint8_t *data, size_t len,
+			struct sky_errbuf *eb)
+{
+	MDB_val k = { .mv_size = strlen(key), .mv_data = (void *)key },
+		v = { .mv_size = len, .mv_data = (void *)data };
+
+	return txn_put(t, DB_META, &k, &v, "put meta", eb);
+}

@@ -76,5 +76,10 @@ int store_script_del(struct store_txn *t, uint32_t id, struct sky_errbuf *eb);
 /* SKY_E_NOT_FOUND if absent. */
 int store_meta_get_u32(struct store_txn *t, const char *key, uint32_t *val, struct sky_errbuf *eb);
 int store_meta_put_u32(struct store_txn *t, const char *key, uint32_t val, struct sky_errbuf *eb);
+/* A named blob in the meta db (the association tree); *data caller-freed; SKY_E_NOT_FOUND if absent. */
+int store_meta_get_blob(struct store_txn *t, const char *key, uint8_t **data, size_t *len,
+			struct sky_errbuf *eb);
+int store_meta_put_blob(struct store_txn *t, const char *key, const uint8_t *data, size_t len,
+			struct sky_errbuf *eb);
 
 #endif

@@ -130,3 +130,23 @@ sbatch_sky_srun_test_SOURCES = sbatch-sky/tests_srun.c \
 sbatch_sky_srun_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
 	-I$(top_srcdir)/slurmd-sky -I$(top_srcdir)/tests/unit
 sbatch_sky_srun_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+# Accounts, fair share and priorities (issue 6, helper G): sacctmgr, sshare
+# and sprio. sacctmgr and sshare unpack the controller's association tree
+# and run its fair-share code, so they build those sources too.
+bin_PROGRAMS += sbatch-sky/sacctmgr sbatch-sky/sshare sbatch-sky/sprio
+SKY_ASSOC_CLI_SOURCES = sbatch-sky/acct_print.c sbatch-sky/acct_print.h \
+	sbatch-sky/assoc_client.c sbatch-sky/assoc_client.h \
+	slurmctld-sky/assoc.c slurmctld-sky/assoc.h slurmctld-sky/assoc_int.h \
+	slurmctld-sky/assoc_pack.c \
+	slurmctld-sky/fairshare.c slurmctld-sky/fairshare.h slurmctld-sky/fairshare_tree.c
+sbatch_sky_sacctmgr_SOURCES = sbatch-sky/sacctmgr.c sbatch-sky/sacctmgr.h \
+	sbatch-sky/sacctmgr_show.c $(SKY_ASSOC_CLI_SOURCES)
+sbatch_sky_sacctmgr_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/slurmctld-sky
+sbatch_sky_sacctmgr_LDADD = $(SKY_CLI_LIBS) -lm
+sbatch_sky_sshare_SOURCES = sbatch-sky/sshare.c $(SKY_ASSOC_CLI_SOURCES)
+sbatch_sky_sshare_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/slurmctld-sky
+sbatch_sky_sshare_LDADD = $(SKY_CLI_LIBS) -lm
+sbatch_sky_sprio_SOURCES = sbatch-sky/sprio.c
+sbatch_sky_sprio_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_sprio_LDADD = $(SKY_CLI_LIBS)

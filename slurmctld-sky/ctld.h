@@ -28,6 +28,7 @@ struct conn;
 struct event;
 struct event_base;
 struct evconnlistener;
+struct fs_ctld;
 struct power_save;
 struct provider;
 
@@ -59,6 +60,7 @@ struct ctld {
 	struct provider *providers;     /* owned array, one per provider name in use */
 	size_t n_providers;
 	struct power_save *power;       /* owned; power_save.c */
+	struct fs_ctld *fs;             /* owned; fair share and priority (fs_ctld.c) */
 
 	struct evconnlistener *unix_listener;   /* owned */
 	struct evconnlistener *tcp_listener;    /* owned, NULL when SlurmctldPort=0 */

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "ctld.h"
+#include "fs_ctld.h"
 #include "hostlist.h"
 #include "job_control.h"
 #include "job_defs.h"
@@ -219,7 +220,8 @@ void job_release(struct ctld *c, struct job *j)
 	time_t now = time(NULL);
 	size_t i;
 
-	(void)c;
+	/* Usage up to now (or the end) is charged while the job still holds its TRES. */
+	fs_ctld_job_released(c, j, now);
 	for (i = 0; i < j->n_alloc; i++)
 		node_alloc_sub(j->alloc[i].node, j->alloc[i].cpus, j->alloc[i].mem_mb, now);
 	FREE_NULL(j->alloc);
@@ -278,6 +280,7 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 	r->exit_status = 0;
 	FREE_NULL(r->state_desc);
 	job_set_reason(j, REASON_NONE);
+	fs_ctld_job_started(c, j, now);
 }
 
 void job_end(struct ctld *c, struct job *j, Sky__JobState st, time_t end_time)

@@ -135,3 +135,17 @@ slurmctld_sky_fairshare_test_SOURCES = slurmctld-sky/fairshare_test.c $(SKY_FAIR
 slurmctld_sky_fairshare_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
 slurmctld_sky_fairshare_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
 TESTS += slurmctld-sky/fairshare_test
+
+# Fair share in the daemon (issue 6, helper G).
+slurmctld_sky_slurmctld_sky_SOURCES += $(SKY_FAIR_SOURCES) \
+	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h \
+	slurmctld-sky/fs_conf.c slurmctld-sky/fs_ctld.c slurmctld-sky/fs_ctld.h slurmctld-sky/fs_int.h \
+	slurmctld-sky/fs_jobs.c slurmctld-sky/rpc_assoc.c
+slurmctld_sky_slurmctld_sky_LDADD += -lm
+check_PROGRAMS += slurmctld-sky/assoc_ops_test
+slurmctld_sky_assoc_ops_test_SOURCES = slurmctld-sky/assoc_ops_test.c $(SKY_FAIR_SOURCES) \
+	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h slurmctld-sky/fs_conf.c
+slurmctld_sky_assoc_ops_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(LMDB_CFLAGS) -I$(top_srcdir)/tests/unit
+slurmctld_sky_assoc_ops_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
+TESTS += slurmctld-sky/assoc_ops_test

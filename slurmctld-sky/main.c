@@ -36,6 +36,7 @@
 #include "log.h"
 #include "power_save.h"
 #include "provider.h"
+#include "fs_ctld.h"
 #include "sched_fifo.h"
 #include "wire.h"
 #include "xalloc.h"
@@ -131,7 +132,7 @@ static int check_config(const struct opts *o, struct sky_errbuf *eb)
 	if (!(rc = part_table_build(&parts, conf, &nodes, eb)))
 		part_table_fini(&parts);
 	node_table_fini(&nodes);
-	if (!rc && !(rc = providers_check(conf, eb)))
+	if (!rc && !(rc = providers_check(conf, eb)) && !(rc = fs_conf_check(conf, eb)))
 		rc = resolve_slurm_user(conf, &uid, eb);
 out:
 	conf_free(conf);
@@ -271,6 +272,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	job_control_tick(c, now);
 	providers_poll(c);
 	power_save_tick(c, now);
+	fs_ctld_tick(c, now);
 	sched_request(c);
 	/* Acknowledged changes are durable in the journal already; this only
 	 * moves them into LMDB, once a second rather than once a change. */
@@ -355,7 +357,7 @@ static int ctld_open(struct ctld *c, const struct opts *o, struct sky_errbuf *eb
 	    (rc = providers_start(c, eb)) || (rc = power_save_init(c, eb)))
 		return rc;
 	job_table_init(&c->jobs);
-	if ((rc = job_load_all(c, eb)) || (rc = loop_events(c, eb)) ||
+	if ((rc = job_load_all(c, eb)) || (rc = fs_ctld_init(c, eb)) || (rc = loop_events(c, eb)) ||
 	    (rc = listeners_start(c, eb)) || (rc = write_pidfile(c->conf->ctld_pidfile, eb)))
 		return rc;
 	c->pidfile_written = c->conf->ctld_pidfile != NULL;
@@ -382,6 +384,7 @@ static void ctld_close(struct ctld *c)
 	if (c->jobs.buckets)
 		job_table_fini(&c->jobs);
 	power_save_fini(c);
+	fs_ctld_fini(c);
 	providers_stop(c);
 	part_table_fini(&c->parts);
 	node_table_fini(&c->nodes);

@@ -61,6 +61,10 @@ int rpc_update_job(struct rpc_ctx *r, struct sky_errbuf *eb);
 int rpc_update_node(struct rpc_ctx *r, struct sky_errbuf *eb);
 /* rpc_acct.c */
 int rpc_acct(struct rpc_ctx *r, struct sky_errbuf *eb);
+/* rpc_assoc.c */
+int rpc_assoc_op(struct rpc_ctx *r, struct sky_errbuf *eb);
+int rpc_assoc_info(struct rpc_ctx *r, struct sky_errbuf *eb);
+int rpc_prio_info(struct rpc_ctx *r, struct sky_errbuf *eb);
 /* rpc_agent.c */
 int rpc_agent_register(struct rpc_ctx *r, struct sky_errbuf *eb);
 int rpc_agent_launch_result(struct rpc_ctx *r, struct sky_errbuf *eb);

@@ -17,6 +17,7 @@
 #include "gres_alloc.h"
 #include "hostlist.h"
 #include "id_names.h"
+#include "fs_ctld.h"
 #include "job_will_run.h"
 #include "job_array.h"
 #include "job_depend.h"
@@ -45,6 +46,7 @@ struct submit {
 	bool whole_mem, exclusive;
 	uint32_t array_tasks;       /* 1 unless --array */
 	char *dep_left;             /* initial dependency_left, owned */
+	uint32_t assoc_id;          /* the association the job charges, 0: none */
 };
 
 static void submit_fini(struct submit *s)
@@ -363,6 +365,13 @@ static int job_validate_count(struct submit *s, struct sky_errbuf *eb)
 	return 0;
 }
 
+/* Associations and their submit limits (fs_ctld.c); fills the default account. */
+static int job_validate_account(struct submit *s, struct sky_errbuf *eb)
+{
+	return fs_ctld_submit_check(s->c, s->d, s->user_name, s->part->name,
+				    s->array_tasks ? s->array_tasks : 1, &s->assoc_id, eb);
+}
+
 static const struct {
 	const char *name;
 	int (*check)(struct submit *s, struct sky_errbuf *eb);
@@ -377,6 +386,7 @@ static const struct {
 	{ "features", job_validate_features },
 	{ "fit", job_validate_fit },
 	{ "count", job_validate_count },
+	{ "account", job_validate_account },
 };
 
 static int validate(struct submit *s, struct sky_errbuf *eb)
@@ -436,6 +446,8 @@ static Sky__JobRecord *record_build(struct submit *s)
 	r->mem_per_node_mb = s->mem_mb;
 	r->has_restart_count = r->has_priority = r->has_launch_acked = true;
 	r->cluster = xstrdup(s->c->conf->cluster_name);
+	r->has_assoc_id = s->assoc_id != 0;
+	r->assoc_id = s->assoc_id;
 	r->has_script_size = true;
 	r->script_size = d->has_script ? d->script.len : 0;
 	return r;

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "ctld.h"
+#include "fs_ctld.h"
 #include "gres_alloc.h"
 #include "hostlist.h"
 #include "job_array.h"
@@ -352,6 +353,7 @@ void sched_run(struct ctld *c)
 	time_t now = time(NULL);
 
 	job_depend_update(c, now);
+	fs_ctld_sched_begin(c, now);
 	queue = xcalloc(c->jobs.count + 1, sizeof(*queue));
 	JOB_FOREACH(&c->jobs, j) {
 		if (!job_is_schedulable(j))
@@ -370,7 +372,8 @@ void sched_run(struct ctld *c)
 		free(queue);
 		return;
 	}
-	qsort(queue, n, sizeof(*queue), order_cmp);
+	if (!fs_sched_order(c, queue, n))
+		qsort(queue, n, sizeof(*queue), order_cmp);
 	started = xcalloc(n, sizeof(*started));
 	blocked = xcalloc(c->parts.count + 1, sizeof(*blocked));
 	for (i = 0; i < n; i++) {
@@ -380,6 +383,9 @@ void sched_run(struct ctld *c)
 
 		if (!why && !(why = job_depend_blocker(queue[i])) && job_array_throttled(c, queue[i]))
 			why = REASON_ARRAY_TASK_LIMIT;
+		/* A job held back by its association's limits does not block its partition. */
+		if (!why)
+			why = fs_ctld_sched_blocker(c, queue[i]);
 		queue[i]->rec->has_last_sched_eval = true;
 		queue[i]->rec->last_sched_eval = (uint64_t)now;
 		if (job_deadline_pending(c, queue[i], now))

@@ -32,6 +32,11 @@ E2E_TESTS = \
 	tests/e2e/0815-suspend-exclusions.bats \
 	tests/e2e/0820-power-config.bats \
 	tests/e2e/0825-power-restart.bats \
+	tests/e2e/0900-sacctmgr.bats \
+	tests/e2e/0905-assoc-limits.bats \
+	tests/e2e/0910-fairshare.bats \
+	tests/e2e/0915-priority-tier.bats \
+	tests/e2e/0920-assoc-gres.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
 	tests/e2e/0530-export-file-and-priority.bats \
