@@ -21,11 +21,13 @@
 
 /* Keys a ProviderName record takes, per type (canonical spelling). */
 static const char *const program_keys[] = {
-	"ResumeProgram", "SuspendProgram", "ResumeFailProgram", NULL
+	"ResumeProgram", "SuspendProgram", "ResumeFailProgram",
+	/* What the admin's program launches, for cost accounting (cloud_info.c). */
+	"InstanceType", "Region", "Zone", "Market", "Price", NULL
 };
 static const char *const aws_keys[] = {
 	"Regions", "Zones", "Spot", "MaxNodes", "InstanceTypes", "Catalog", "Image",
-	"InstanceProfile", "Subnet", "SecurityGroups", "UserData", "Endpoint", "Profile", NULL
+	"InstanceProfile", "Subnet", "SecurityGroups", "UserData", "Endpoint", "Profile", "PollInterval", NULL
 };
 static const char *const no_keys[] = { NULL };
 
@@ -189,7 +191,8 @@ static int check_opt(const char *key, const char *val)
 	uint32_t v;
 
 	if (!strcmp(key, "Spot"))
-		return strcasecmp(val, "no") && strcasecmp(val, "yes") && strcasecmp(val, "only") ? -1 : 0;
+		return strcasecmp(val, "no") && strcasecmp(val, "yes") && strcasecmp(val, "only") &&
+		       strcasecmp(val, "prefer") ? -1 : 0;
 	if (!strcmp(key, "MaxNodes"))
 		return parse_uint(val, SKY_NO_VAL - 1, &v);
 	if (strstr(key, "Program"))

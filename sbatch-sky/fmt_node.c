@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli_util.h"
+#include "cloud_show.h"
 #include "fmt_node.h"
 #include "hostlist.h"
 #include "state_names.h"
@@ -296,11 +297,14 @@ static const struct node_field node_fields[] = {
 	{ 'g', "GROUPS", true, false, val_groups },
 	{ 'H', "TIMESTAMP", true, false, val_reason_time },
 	{ 'h', "OVERSUBSCRIBE", true, false, val_oversubscribe },
+	{ 'j', "PRICE", true, false, cloud_val_price },          /* cloud_show.h */
+	{ 'k', "ZONE", true, false, cloud_val_zone },
 	{ 'L', "DEFAULTTIME", true, false, val_default_time },
 	{ 'l', "TIMELIMIT", true, false, val_timelimit },
 	{ 'm', "MEMORY", true, false, val_memory },
 	{ 'N', "NODELIST", false, true, val_nodelist },
 	{ 'P', "PARTITION", true, false, val_partition },
+	{ 'q', "MARKET", true, false, cloud_val_market },
 	{ 'R', "PARTITION", true, false, val_partition_plain },
 	{ 'r', "ROOT", true, false, val_root },
 	{ 's', "JOB_SIZE", true, false, val_job_size },
@@ -308,6 +312,7 @@ static const struct node_field node_fields[] = {
 	{ 't', "STATE", true, false, val_state },
 	{ 'u', "USER", true, false, val_reason_user },
 	{ 'w', "WEIGHT", true, false, val_weight },
+	{ 'y', "INSTANCE_TYPE", true, false, cloud_val_instance_type },
 	{ 'z', "S:C:T", true, false, val_sct },
 };
 #define N_NODE_FIELDS (sizeof(node_fields) / sizeof(node_fields[0]))

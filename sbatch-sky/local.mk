@@ -7,12 +7,14 @@ sbatch_sky_libskycli_a_SOURCES = \
 	sbatch-sky/array_fold.c sbatch-sky/array_fold.h \
 	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
 	sbatch-sky/cli_util.c sbatch-sky/cli_util.h \
+	sbatch-sky/cloud_show.c sbatch-sky/cloud_show.h \
 	sbatch-sky/directives.c sbatch-sky/directives.h \
 	sbatch-sky/env_export.c sbatch-sky/env_export.h \
 	sbatch-sky/fmt.c sbatch-sky/fmt.h \
 	sbatch-sky/fmt_job.c sbatch-sky/fmt_job.h \
 	sbatch-sky/fmt_node.c sbatch-sky/fmt_node.h \
 	sbatch-sky/job_desc.c sbatch-sky/job_desc.h \
+	sbatch-sky/job_cost.c sbatch-sky/job_cost.h \
 	sbatch-sky/job_sel.c sbatch-sky/job_sel.h \
 	sbatch-sky/json_out.c sbatch-sky/json_out.h \
 	sbatch-sky/opt_control.c sbatch-sky/opt_control.h \
@@ -21,6 +23,7 @@ sbatch_sky_libskycli_a_SOURCES = \
 	sbatch-sky/opt_mail.c sbatch-sky/opt_mail.h \
 	sbatch-sky/opt_parse.c sbatch-sky/opt_parse.h \
 	sbatch-sky/opt_table.c sbatch-sky/opt_table.h \
+	sbatch-sky/sacct_cost.c sbatch-sky/sacct_cost.h \
 	sbatch-sky/sacct_fields.c sbatch-sky/sacct_fields.h \
 	sbatch-sky/sacct_step.c sbatch-sky/sacct_step.h \
 	sbatch-sky/sbatch_opts.h \
@@ -130,6 +133,13 @@ sbatch_sky_srun_test_SOURCES = sbatch-sky/tests_srun.c \
 sbatch_sky_srun_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
 	-I$(top_srcdir)/slurmd-sky -I$(top_srcdir)/tests/unit
 sbatch_sky_srun_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
+
+# Cloud prices and job cost in scontrol, sinfo and sacct (helper K).
+check_PROGRAMS += sbatch-sky/cost_test
+TESTS += sbatch-sky/cost_test
+sbatch_sky_cost_test_SOURCES = sbatch-sky/tests_cost.c
+sbatch_sky_cost_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
+sbatch_sky_cost_test_LDADD = $(SKY_CLI_LIBS) $(CHECK_LIBS)
 
 # Accounts, fair share and priorities (issue 6, helper G): sacctmgr, sshare
 # and sprio. sacctmgr and sshare unpack the controller's association tree

@@ -17,6 +17,7 @@
 #include "cli_util.h"
 #include "json_out.h"
 #include "log.h"
+#include "sacct_cost.h"
 #include "sacct_fields.h"
 #include "state_names.h"
 #include "timefmt.h"
@@ -34,6 +35,7 @@ struct str_list {
 
 struct sacct_params {
 	bool all_users, allocations, brief, long_fmt, json;
+	bool account_totals;          /* --account-totals (slurm-sky extension) */
 	struct acct_out out;
 	char *format;                 /* owned; -o */
 	char *delim;                  /* owned; --delimiter */
@@ -43,7 +45,7 @@ struct sacct_params {
 };
 
 enum { OPT_DELIM = 0x100, OPT_HELP, OPT_USAGE, OPT_JSON, OPT_YAML, OPT_NAME, OPT_NOCONVERT,
-       OPT_UID };
+       OPT_UID, OPT_ACCT_TOTALS };
 
 static void u32_push(struct u32_list *l, uint32_t v)
 {
@@ -153,6 +155,8 @@ static void help(void)
 	       "     Valid <OPTION> values are:\n"
 	       "     -a, --allusers:      Display jobs for all users.\n"
 	       "     -A, --accounts:      Use this comma separated list of accounts.\n"
+	       "     --account-totals:    (slurm-sky) One row per account with the total\n"
+	       "                          Cost of the selected jobs (fields: Account,Cost).\n"
 	       "     -b, --brief:         Equivalent to '--format=jobstep,state,exitcode'.\n"
 	       "     --delimiter:         ASCII characters used to separate the fields when\n"
 	       "                          specifying the -p or -P options.\n"
@@ -185,6 +189,7 @@ static const struct option long_opts[] = {
 	{ "allusers", no_argument, NULL, 'a' },
 	{ "accounts", required_argument, NULL, 'A' },
 	{ "account", required_argument, NULL, 'A' },
+	{ "account-totals", no_argument, NULL, OPT_ACCT_TOTALS },
 	{ "brief", no_argument, NULL, 'b' },
 	{ "duplicates", no_argument, NULL, 'D' },
 	{ "delimiter", required_argument, NULL, OPT_DELIM },
@@ -230,6 +235,7 @@ static int parse_opt(int c, struct sacct_params *p)
 {
 	switch (c) {
 	case 'a': p->all_users = true; break;
+	case OPT_ACCT_TOTALS: p->account_totals = true; break;
 	case 'A': each_item(optarg, add_str, &p->accounts); break;
 	case 'b': p->brief = true; break;
 	case 'D': case 'L': case 'M': case 'T': case 'v': case OPT_NOCONVERT: break;
@@ -480,7 +486,11 @@ int main(int argc, char **argv)
 		goto out;
 	if ((ec = load(&p, &r)))
 		goto out;
-	if (p.json)
+	p.out.delim = p.delim;
+	if (p.account_totals)
+		ec = acct_print_account_totals(r->jobs, r->n_jobs, p.format, &p.out,
+					       r->has_now ? (time_t)r->now : time(NULL));
+	else if (p.json)
 		ec = json_print_sacct(r->jobs, r->n_jobs, r->has_now ? (time_t)r->now : time(NULL));
 	else
 		ec = print_rows(&p, r);

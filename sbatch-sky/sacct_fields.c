@@ -11,6 +11,7 @@
 #include "cli_util.h"
 #include "fmt_job.h"
 #include "gres.h"
+#include "job_cost.h"
 #include "sacct_fields.h"
 #include "sacct_step.h"
 #include "state_names.h"
@@ -25,6 +26,7 @@ enum acct_field {
 	F_PRIORITY, F_QOS, F_REASON, F_REQCPUS, F_REQMEM, F_REQNODES, F_REQTRES, F_RESTARTS,
 	F_START, F_STATE, F_SUBMIT, F_SUBMITLINE, F_TIMELIMIT, F_TIMELIMITRAW, F_TOTALCPU,
 	F_UID, F_USER, F_WORKDIR,
+	F_COST,      /* slurm-sky extension: dollars (sbatch-sky/job_cost.h) */
 };
 
 /* Default widths as in Slurm's sacct field table (positive: right-justified). */
@@ -37,7 +39,8 @@ static const struct {
 	{ "AllocNodes", 10, F_ALLOCNODES }, { "AllocTRES", 10, F_ALLOCTRES },
 	{ "AveCPU", 10, F_AVECPU },         { "AveRSS", 10, F_AVERSS },
 	{ "AveVMSize", 10, F_AVEVMSIZE },   { "Cluster", 10, F_CLUSTER },
-	{ "Comment", 10, F_COMMENT },       { "CPUTime", 10, F_CPUTIME },
+	{ "Comment", 10, F_COMMENT },       { "Cost", 10, F_COST },
+	{ "CPUTime", 10, F_CPUTIME },
 	{ "CPUTimeRAW", 10, F_CPUTIMERAW }, { "Elapsed", 10, F_ELAPSED },
 	{ "ElapsedRaw", 10, F_ELAPSEDRAW }, { "Eligible", 19, F_ELIGIBLE },
 	{ "End", 19, F_END },               { "ExitCode", 8, F_EXITCODE },
@@ -65,12 +68,20 @@ bool acct_has_batch_step(const Sky__JobRecord *j)
 	return j->start_time && j->batch_host && *j->batch_host && !j->desc->alloc_only;
 }
 
+const char *acct_field_name(int field)
+{
+	return fields[field].name;
+}
+
 void acct_print_field_names(void)
 {
 	size_t i;
 
 	for (i = 0; i < N_FIELDS; i++)
 		printf("%-20s%s", fields[i].name, (i % 4 == 3 || i + 1 == N_FIELDS) ? "\n" : "");
+	/* Not a Slurm field: say so where users look for fields. */
+	printf("\nCost (slurm-sky extension): dollars the job's cloud nodes cost, 4 decimals;\n"
+	       "--account-totals prints one Account,Cost row per account.\n");
 }
 
 static int field_lookup(const char *name, size_t len)
@@ -345,6 +356,11 @@ char *acct_value(int field, const struct acct_row *r, char *buf, size_t len)
 	case F_JOBIDRAW: jobid_value(r, true, buf, len); return buf;
 	case F_STATE: state_value(r, buf, len); return buf;
 	case F_EXITCODE: exit_value(r, buf, len); return buf;
+	case F_COST:
+		/* The job's whole cost on its own row; steps have none of their own. */
+		if (!r->step)
+			money_str(job_rec_cost_now(r->job, r->now), buf, len);
+		return buf;
 	default: break;
 	}
 	if (!(v = ident_value(id, r, buf, len)) && !(v = count_value(id, r, buf, len)))

@@ -62,6 +62,9 @@ char *acct_value(int field, const struct acct_row *r, char *buf, size_t len);
 /* Whether the job produced a batch step (it was launched on a node). */
 bool acct_has_batch_step(const Sky__JobRecord *j);
 
+/* The canonical name of a field index ("Account"). Borrowed. */
+const char *acct_field_name(int field);
+
 /* Print every field name, as sacct --helpformat does. */
 void acct_print_field_names(void);
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "cli_util.h"
+#include "cloud_show.h"
 #include "fmt_job.h"
 #include "fname.h"
 #include "gres.h"
@@ -229,6 +230,7 @@ char *show_job_text(const Sky__JobRecord *j, time_t now, bool one_liner)
 	part_times(&b, one_liner, j, now);
 	part_resources(&b, one_liner, j);
 	part_files(&b, one_liner, j);
+	cloud_show_job(&b, one_liner, j, now);
 	xstrfmtcat(&b, "%s", one_liner ? "\n" : "\n\n");
 	return b;
 }

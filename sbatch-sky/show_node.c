@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "cloud_show.h"
 #include "fmt_node.h"
 #include "gres.h"
 #include "show_job.h"
@@ -78,6 +79,7 @@ static void node_state(char **b, bool o, const Sky__NodeInfo *n)
 	free(cfg_gres);
 	free(used_gres);
 	show_kv(b, o, true, "CurrentWatts=0 AveWatts=0");
+	cloud_show_node(b, o, n);
 	if (n->reason && *n->reason)
 		show_kv(b, o, true, "Reason=%s [%s@%s]", n->reason,
 			n->has_reason_uid ? cli_user_name(n->reason_uid, user, sizeof(user)) : "slurm",

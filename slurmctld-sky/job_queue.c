@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
+#include "cloud_info.h"
 #include "ctld.h"
 #include "fs_ctld.h"
 #include "hostlist.h"
@@ -280,6 +282,7 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 	r->exit_status = 0;
 	FREE_NULL(r->state_desc);
 	job_set_reason(j, REASON_NONE);
+	job_cost_run_start(j);
 	fs_ctld_job_started(c, j, now);
 }
 
@@ -289,6 +292,8 @@ void job_end(struct ctld *c, struct job *j, Sky__JobState st, time_t end_time)
 	/* The job ends now, or a cancelled one has finished on its node: mail once. */
 	bool notify = !job_is_finished(j) || job_is_completing(j);
 
+	/* The run's cost, while the job still holds its nodes (once per run). */
+	job_cost_run_end(j, end_time);
 	r->state = st;
 	set_flags(r, 0, SKY__JOB_FLAG__JOB_FLAG_COMPLETING);
 	r->has_end_time = true;
@@ -307,6 +312,8 @@ void job_requeue_pending(struct ctld *c, struct job *j)
 	/* A run that happened is requeued; a launch that never did is not news. */
 	if (r->launch_acked && (r->state != SKY__JOB_STATE__JOB_PENDING || job_is_completing(j)))
 		job_mail_event(c, j, MAIL_REQUEUE);
+	/* A requeued job keeps what its run cost (a finished run was charged by job_end). */
+	job_cost_run_end(j, time(NULL));
 	job_release(c, j);
 	r->state = SKY__JOB_STATE__JOB_PENDING;
 	set_flags(r, 0, SKY__JOB_FLAG__JOB_FLAG_COMPLETING | SKY__JOB_FLAG__JOB_FLAG_REQUEUED);

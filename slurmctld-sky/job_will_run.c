@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud_info.h"
 #include "ctld.h"
 #include "hostlist.h"
 #include "job_features.h"
@@ -81,7 +82,7 @@ char *job_will_run_text(struct ctld *c, const Sky__JobRecord *rec, time_t now,
 	struct hostlist *hl;
 	time_t at = now;
 	size_t n_ends, k = 0;
-	char *names, *out = NULL, ts[64];
+	char *names, *out = NULL, *suffix, ts[64];
 
 	if (!p) {
 		sky_err_set(eb, SKY_E_INVALID_PARTITION, "%s", sky_strerror(SKY_E_INVALID_PARTITION));
@@ -96,6 +97,8 @@ char *job_will_run_text(struct ctld *c, const Sky__JobRecord *rec, time_t now,
 		s.total[i] = node_cpus(p->nodes[i]);
 		s.free_cpus[i] = node_free_cpus(p->nodes[i]);
 	}
+	/* Cloud slots sized at launch: usable when their provider has an offering. */
+	cloud_will_run_slots(rec, p->nodes, p->n_nodes, s.usable, s.total, s.free_cpus);
 	n_ends = running_ends(c, &ends);
 	/* Advance through the running jobs' ends until enough nodes are free. */
 	while (pick(&s, rec, exclusive, NULL) < need && k < n_ends) {
@@ -126,9 +129,13 @@ char *job_will_run_text(struct ctld *c, const Sky__JobRecord *rec, time_t now,
 		while (next && job_find(&c->jobs, next))
 			next++;
 		names = hostlist_ranged_string(hl);
-		out = xasprintf("Job %u to start at %s using %u processors on nodes %s in partition %s",
+		/* Cloud slots: the offering the provider would launch (cloud_info.h). */
+		suffix = cloud_will_run_suffix(c, rec, hl);
+		out = xasprintf("Job %u to start at %s using %u processors on nodes %s in partition %s%s",
 				next, timestamp_str(at, ts, sizeof(ts)),
-				rec->num_cpus ? rec->num_cpus : need, names, p->name);
+				rec->num_cpus ? rec->num_cpus : need, names, p->name,
+				suffix ? suffix : "");
+		free(suffix);
 		free(names);
 	}
 	hostlist_destroy(hl);

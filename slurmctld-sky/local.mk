@@ -4,6 +4,8 @@ sbin_PROGRAMS += slurmctld-sky/slurmctld-sky
 slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/agent_link.c slurmctld-sky/agent_link.h \
 	$(SKY_AWS_SOURCES) \
+	slurmctld-sky/cloud_info.c slurmctld-sky/cloud_info.h slurmctld-sky/node_cloud.h \
+	slurmctld-sky/cloud_preview.c \
 	slurmctld-sky/ctld.h \
 	slurmctld-sky/gres_alloc.c slurmctld-sky/gres_alloc.h \
 	slurmctld-sky/job_control.c slurmctld-sky/job_control.h \
@@ -13,6 +15,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/job_mail.c slurmctld-sky/job_mail.h \
 	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h \
 	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
+	sbatch-sky/job_cost.c sbatch-sky/job_cost.h \
 	slurmctld-sky/job_queue.c slurmctld-sky/job_queue.h \
 	slurmctld-sky/job_step.c slurmctld-sky/job_step.h \
 	slurmctld-sky/job_update.c slurmctld-sky/job_update.h \
@@ -25,6 +28,10 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/partition.c slurmctld-sky/partition.h \
 	slurmctld-sky/power_ctl.c slurmctld-sky/power_int.h \
 	slurmctld-sky/power_save.c slurmctld-sky/power_save.h \
+	slurmctld-sky/prov_aws.c slurmctld-sky/prov_aws_int.h \
+	slurmctld-sky/prov_aws_plan.c slurmctld-sky/prov_aws_worker.c \
+	slurmctld-sky/aws_userdata.c slurmctld-sky/aws_userdata.h \
+	$(SKY_OPT_SOURCES) \
 	slurmctld-sky/prov_local.c \
 	slurmctld-sky/prov_program.c \
 	slurmctld-sky/provider.c slurmctld-sky/provider.h \
@@ -43,7 +50,14 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
 	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) $(JSONC_CFLAGS) \
 	-I$(top_srcdir)/sbatch-sky
-slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS) $(JSONC_LIBS)
+slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS) $(JSONC_LIBS) \
+	-lpthread -lm
+# The AWS provider's default Catalog=: the installed catalogs, else this source tree's.
+slurmctld_sky_slurmctld_sky_CFLAGS += -DSKY_CATALOG_DIR=\"$(pkgdatadir)/catalogs\" \
+	-DSKY_SRC_CATALOG_DIR=\"$(abs_top_srcdir)/conf/catalogs\"
+skycatalogsdir = $(pkgdatadir)/catalogs
+skycatalogs_DATA = conf/catalogs/README.md conf/catalogs/aws.csv conf/catalogs/gcp.csv \
+	conf/catalogs/azure.csv conf/catalogs/lambda.csv
 EXTRA_DIST += slurmctld-sky/README.md
 
 # Unit test of -C expressions and --mail-type values (Check, TAP).
@@ -89,6 +103,14 @@ SKY_AWS_SOURCES = slurmctld-sky/aws_creds.c slurmctld-sky/aws_creds.h \
 SKY_AWS_CFLAGS = $(LIBCURL_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
 SKY_AWS_LIBS = $(LIBCURL_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS)
 
+# Unit test of the AWS provider's user-data templates (Check, TAP).
+check_PROGRAMS += slurmctld-sky/aws_userdata_test
+slurmctld_sky_aws_userdata_test_SOURCES = slurmctld-sky/aws_userdata_test.c \
+	slurmctld-sky/aws_userdata.c slurmctld-sky/aws_userdata.h
+slurmctld_sky_aws_userdata_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
+slurmctld_sky_aws_userdata_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/aws_userdata_test
+
 # Unit test of the credential chain (Check, TAP): temp files and env, no network.
 check_PROGRAMS += slurmctld-sky/aws_creds_test
 slurmctld_sky_aws_creds_test_SOURCES = slurmctld-sky/aws_creds_test.c $(SKY_AWS_SOURCES)
@@ -132,10 +154,6 @@ SKY_FAIR_SOURCES = slurmctld-sky/assoc.c slurmctld-sky/assoc.h slurmctld-sky/ass
 	slurmctld-sky/priority.c slurmctld-sky/priority.h
 check_PROGRAMS += slurmctld-sky/fairshare_test
 slurmctld_sky_fairshare_test_SOURCES = slurmctld-sky/fairshare_test.c $(SKY_FAIR_SOURCES)
-slurmctld_sky_fairshare_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
-slurmctld_sky_fairshare_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
-TESTS += slurmctld-sky/fairshare_test
-
 # Fair share in the daemon (issue 6, helper G).
 slurmctld_sky_slurmctld_sky_SOURCES += $(SKY_FAIR_SOURCES) \
 	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h \
@@ -149,3 +167,15 @@ slurmctld_sky_assoc_ops_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_
 	$(LMDB_CFLAGS) -I$(top_srcdir)/tests/unit
 slurmctld_sky_assoc_ops_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
 TESTS += slurmctld-sky/assoc_ops_test
+slurmctld_sky_fairshare_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
+slurmctld_sky_fairshare_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
+TESTS += slurmctld-sky/fairshare_test
+
+# Unit test of node prices and job cost (Check, TAP).
+check_PROGRAMS += slurmctld-sky/cloud_info_test
+slurmctld_sky_cloud_info_test_SOURCES = slurmctld-sky/cloud_info_test.c slurmctld-sky/cloud_info.c \
+	sbatch-sky/job_cost.c
+slurmctld_sky_cloud_info_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_cloud_info_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/cloud_info_test

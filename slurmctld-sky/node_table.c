@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cloud_info.h"
 #include "hostlist.h"
 #include "log.h"
 #include "node_table.h"
@@ -160,6 +161,7 @@ void node_table_fini(struct node_table *t)
 		free(n->os);
 		free(n->arch);
 		free(n->partitions);
+		node_clear_cloud(n);
 	}
 	free(t->nodes);
 	free(t->by_name);

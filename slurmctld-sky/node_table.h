@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "node_cloud.h"
 #include "node_power.h"
 #include "sky.pb-c.h"
 #include "sky_err.h"
@@ -60,6 +61,7 @@ struct node {
 
 	char *partitions;           /* comma list, set by part_table_build() */
 	struct node_power pw;       /* power saving, driven by power_save.c */
+	struct node_cloud cloud;    /* the instance behind a cloud slot: cloud_info.h */
 };
 
 struct node_table {

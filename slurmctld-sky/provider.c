@@ -8,10 +8,14 @@
 #include "provider.h"
 #include "xalloc.h"
 
+/* prov_aws.c (its own header is private to the AWS provider's files). */
+extern const struct provider_ops prov_aws_ops;
+
 /* Every compiled-in provider type. */
 static const struct provider_ops *const provider_registry[] = {
 	&prov_local_ops,
 	&prov_program_ops,
+	&prov_aws_ops,
 };
 
 const struct provider_ops *provider_ops_find(const char *type)

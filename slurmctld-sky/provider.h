@@ -97,6 +97,7 @@ struct provider {
 
 extern const struct provider_ops prov_local_ops;
 extern const struct provider_ops prov_program_ops;
+extern const struct provider_ops prov_aws_ops;
 
 /* The ops of a provider type, or NULL. */
 const struct provider_ops *provider_ops_find(const char *type);

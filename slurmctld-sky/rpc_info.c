@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud_info.h"
 #include "ctld.h"
 #include "gres_alloc.h"
 #include "log.h"
@@ -135,6 +136,7 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->power_state_time = (uint64_t)n->pw.since;
 	ni->has_resume_deadline = n->pw.resume_deadline != 0;
 	ni->resume_deadline = (uint64_t)n->pw.resume_deadline;
+	node_cloud_to_info(n, ni);
 }
 
 static void fill_part(const struct partition *p, Sky__PartitionInfo *pi)

@@ -32,6 +32,12 @@ E2E_TESTS = \
 	tests/e2e/0815-suspend-exclusions.bats \
 	tests/e2e/0820-power-config.bats \
 	tests/e2e/0825-power-restart.bats \
+	tests/e2e/0850-aws-burst.bats \
+	tests/e2e/0855-aws-config.bats \
+	tests/e2e/0860-aws-failover.bats \
+	tests/e2e/0865-aws-recovery.bats \
+	tests/e2e/0870-cost-program.bats \
+	tests/e2e/0871-cost-aws.bats \
 	tests/e2e/0900-sacctmgr.bats \
 	tests/e2e/0905-assoc-limits.bats \
 	tests/e2e/0910-fairshare.bats \
@@ -56,4 +62,5 @@ TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
 	tests/e2e/power-helpers.bash tests/e2e/power-resume.sh tests/e2e/power-suspend.sh \
 	tests/e2e/power-resume-fail.sh \
+	tests/e2e/aws-burst-helpers.bash tests/aws/vm_sim.py \
 	contrib/sky-up contrib/sky-down contrib/install-deps.sh contrib/test-all.sh contrib/demo.sh
