@@ -54,5 +54,7 @@ wait_no_jobs() {
 	a=$(sbatch --parsable -o /dev/null --wrap 'exit 2')
 	b=$(sbatch --parsable -o /dev/null -d "afterok:$a" --wrap true)
 	wait_state "$b" CANCELLED 20
-	[ "$(job_field "$b" %r)" = DependencyNeverSatisfied ]
+	# Failed once in a loaded sanitizer run: show what squeue said.
+	r=$(job_field "$b" %r)
+	[ "$r" = DependencyNeverSatisfied ] || { echo "reason '$r'"; squeue -t all -j "$a,$b"; false; }
 }
