@@ -229,6 +229,19 @@ const char *conf_provider_opt(const struct conf_provider *p, const char *key);
 /* The provider type a node's Provider= stands for ("local" when NULL). Borrowed. */
 const char *conf_provider_type(const struct sky_conf *c, const char *provider);
 
+/* One group of SuspendExcNodes=expr[:N],...: its nodes, and how many of them
+ * to keep up when counted (the ":N" form); otherwise all of them. */
+struct conf_exc_group {
+	char *hostlist;           /* owned */
+	uint32_t keep;
+	bool counted;
+};
+/* Split a SuspendExcNodes value into groups. *out: caller frees with
+ * conf_exc_groups_free(). SKY_E_CONFIG naming the value when malformed. */
+int conf_exc_groups(const char *spec, struct conf_exc_group **out, size_t *n,
+		    struct sky_errbuf *eb);
+void conf_exc_groups_free(struct conf_exc_group *g, size_t n);
+
 /* Replace %n with node and %h with the host name in a path template. Caller frees. */
 char *conf_node_path(const char *tmpl, const char *node);
 

@@ -297,11 +297,14 @@ const char *conf_provider_type(const struct sky_conf *c, const char *provider)
 }
 
 /* SuspendExcNodes=expr[:N],...: split at the commas outside brackets. */
-static int check_exc_nodes(const char *spec, struct sky_errbuf *eb)
+int conf_exc_groups(const char *spec, struct conf_exc_group **out, size_t *n,
+		    struct sky_errbuf *eb)
 {
 	char *copy = xstrdup(spec), *s = copy, *colon;
 	int depth = 0, rc = 0;
 
+	*out = NULL;
+	*n = 0;
 	for (char *p = copy;; p++) {
 		if (*p == '[')
 			depth++;
@@ -310,25 +313,52 @@ static int check_exc_nodes(const char *spec, struct sky_errbuf *eb)
 		if (*p && (*p != ',' || depth))
 			continue;
 		bool end = !*p;
-		*p = '\0';
+		struct conf_exc_group g = { 0 };
 		struct hostlist *hl = NULL;
-		uint32_t cnt;
+		*p = '\0';
 		if ((colon = strrchr(s, ':')) && !strchr(colon, ']')) {
 			*colon = '\0';
-			if (parse_uint(colon + 1, SKY_NO_VAL - 1, &cnt))
+			g.counted = true;
+			if (parse_uint(colon + 1, SKY_NO_VAL - 1, &g.keep))
 				rc = -1;
 		}
 		if (!rc && (!*s || hostlist_create(s, &hl, NULL)))
 			rc = -1;
 		hostlist_destroy(hl);
-		if (rc || end)
+		if (rc)
+			break;
+		g.hostlist = xstrdup(s);
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = g;
+		if (end)
 			break;
 		s = p + 1;
 	}
 	free(copy);
-	if (rc)
+	if (rc) {
+		conf_exc_groups_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 		return sky_err_set(eb, SKY_E_CONFIG, "invalid value '%s' for SuspendExcNodes", spec);
+	}
 	return 0;
+}
+
+void conf_exc_groups_free(struct conf_exc_group *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(g[i].hostlist);
+	free(g);
+}
+
+static int check_exc_nodes(const char *spec, struct sky_errbuf *eb)
+{
+	struct conf_exc_group *g;
+	size_t n;
+	int rc = conf_exc_groups(spec, &g, &n, eb);
+
+	conf_exc_groups_free(g, n);
+	return rc;
 }
 
 static int check_exc_parts(const struct sky_conf *c, struct sky_errbuf *eb)

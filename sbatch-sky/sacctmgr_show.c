@@ -207,20 +207,6 @@ struct cond {
 	size_t n_names, n_accts, n_users, n_parts;
 };
 
-static void push(char ***v, size_t *n, const char *list)
-{
-	char *copy = cli_lower(list), *w, *next;
-
-	for (w = copy; w; w = next) {
-		if ((next = strchr(w, ',')))
-			*next++ = '\0';
-		if (!*w)
-			continue;
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[(*n)++] = xstrdup(w);
-	}
-	free(copy);
-}
 
 static bool has(char **v, size_t n, const char *s)
 {
@@ -328,19 +314,19 @@ static int parse_args(char **args, size_t n, const char **fmt, struct cond *cd)
 		if (!strcasecmp(args[i], "where") || !strcasecmp(args[i], "withassoc"))
 			continue;
 		if (!eq) {
-			push(&cd->names, &cd->n_names, args[i]);
+			assoc_names_push(&cd->names, &cd->n_names, args[i]);
 			continue;
 		}
 		if (name_in("Format", args[i], kl, false))
 			*fmt = eq + 1;
 		else if (name_in("Names|Name", args[i], kl, false))
-			push(&cd->names, &cd->n_names, eq + 1);
+			assoc_names_push(&cd->names, &cd->n_names, eq + 1);
 		else if (name_in("Accounts|Account|Acct", args[i], kl, false))
-			push(&cd->accts, &cd->n_accts, eq + 1);
+			assoc_names_push(&cd->accts, &cd->n_accts, eq + 1);
 		else if (name_in("Users|User", args[i], kl, false))
-			push(&cd->users, &cd->n_users, eq + 1);
+			assoc_names_push(&cd->users, &cd->n_users, eq + 1);
 		else if (name_in("Partitions|Partition", args[i], kl, false))
-			push(&cd->parts, &cd->n_parts, eq + 1);
+			assoc_names_push(&cd->parts, &cd->n_parts, eq + 1);
 		else if (!name_in("Clusters|Cluster", args[i], kl, false)) {
 			log_error("Unknown condition: %s", args[i]);
 			return -1;

@@ -66,9 +66,7 @@ int tres_table_add(struct tres_table *t, const char *name, size_t *idx, struct s
 	if (t->n >= ASSOC_TRES_MAX)
 		return sky_err_set(eb, SKY_E_INVAL, "too many TRES types, cannot add '%s' (max %d)",
 				   name, ASSOC_TRES_MAX);
-	low = xstrdup(name);
-	for (char *p = low; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	low = assoc_name_lower(name);
 	t->name[t->n] = low;
 	if (idx)
 		*idx = t->n;
@@ -545,4 +543,28 @@ int assoc_foreach(const struct assoc_tree *t,
 		  int (*fn)(struct assoc *a, int depth, void *arg), void *arg)
 {
 	return walk(t->root, 0, fn, arg);
+}
+
+char *assoc_name_lower(const char *s)
+{
+	char *l = xstrdup(s ? s : "");
+
+	for (char *p = l; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return l;
+}
+
+void assoc_names_push(char ***v, size_t *n, const char *list)
+{
+	char *copy = assoc_name_lower(list), *w, *next;
+
+	for (w = copy; w; w = next) {
+		if ((next = strchr(w, ',')))
+			*next++ = '\0';
+		if (!*w)
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = xstrdup(w);
+	}
+	free(copy);
 }

@@ -177,6 +177,12 @@ char *tres_vec_str(const struct tres_table *t, const struct tres_vec *v);
 void assoc_limits_unset(struct assoc_limits *l);
 
 /* A tree with the static TRES and account "root" (Fairshare=1). Caller frees with assoc_tree_free. */
+/* s lower-cased, as sacctmgr stores names. Caller frees. */
+char *assoc_name_lower(const char *s);
+/* Append the lower-cased names of a comma list to (*v, *n) (empty items
+ * skipped); the vector and its strings are the caller's to free. */
+void assoc_names_push(char ***v, size_t *n, const char *list);
+
 struct assoc_tree *assoc_tree_new(void);
 void assoc_tree_free(struct assoc_tree *t);
 

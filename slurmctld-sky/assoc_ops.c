@@ -175,15 +175,6 @@ static void print_limits(struct aop_out *o, const struct tres_table *tt,
 #undef TRES
 }
 
-static char *lower(const char *s)
-{
-	char *l = xstrdup(s);
-
-	for (char *p = l; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return l;
-}
 
 /* ---- add ---- */
 
@@ -210,20 +201,6 @@ static void add_opts_free(struct add_opts *a)
 	free(a->parts);
 }
 
-static void push_list(char ***v, size_t *n, const char *list)
-{
-	char *copy = lower(list), *w, *next;
-
-	for (w = copy; w; w = next) {
-		if ((next = strchr(w, ',')))
-			*next++ = '\0';
-		if (!*w)
-			continue;
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[(*n)++] = xstrdup(w);
-	}
-	free(copy);
-}
 
 static int parse_add_opts(const struct tres_table *tt, const struct aop_req *rq,
 			  struct add_opts *a, struct sky_errbuf *eb)
@@ -239,17 +216,17 @@ static int parse_add_opts(const struct tres_table *tt, const struct aop_req *rq,
 		if ((rc = split_kv(rq->set[i], &key, &v, eb)))
 			return rc;
 		if (key_is(key, "Parent"))
-			a->parent = lower(v);
+			a->parent = assoc_name_lower(v);
 		else if (key_is(key, "DefaultAccount|DefAccount"))
-			a->defacct = lower(v);
+			a->defacct = assoc_name_lower(v);
 		else if (key_is(key, "Description|Descr"))
 			a->desc = xstrdup(v);
 		else if (key_is(key, "Organization|Org"))
 			a->org = xstrdup(v);
 		else if (key_is(key, "Account|Accounts|Acct"))
-			push_list(&a->accts, &a->n_accts, v);
+			assoc_names_push(&a->accts, &a->n_accts, v);
 		else if (key_is(key, "Partition|Partitions"))
-			push_list(&a->parts, &a->n_parts, v);
+			assoc_names_push(&a->parts, &a->n_parts, v);
 		else if (key_is(key, "Cluster|Clusters|QOS|DefaultQOS|DefaultWCKey|AdminLevel"))
 			;   /* one cluster; QOS is not managed yet */
 		else if ((rc = aop_apply_key(tt, key, v, &a->lim, &a->shares, eb)) == 0)
@@ -284,7 +261,7 @@ static int add_accounts(struct aop_ctx *x, const struct aop_req *rq, struct aop_
 		goto out;
 	}
 	for (size_t i = 0; i < rq->n_names; i++) {
-		char *n = lower(rq->names[i]);
+		char *n = assoc_name_lower(rq->names[i]);
 		struct assoc *as;
 		if (assoc_find(t, n, NULL, NULL)) {
 			free(n);
@@ -311,7 +288,7 @@ static int add_accounts(struct aop_ctx *x, const struct aop_req *rq, struct aop_
 	add_line(o, "  Organization    = %s", a.org ? a.org : "Parent/Account Name");
 	add_line(o, " Associations");
 	for (size_t i = 0; i < rq->n_names; i++) {
-		char *n = lower(rq->names[i]);
+		char *n = assoc_name_lower(rq->names[i]);
 		add_line(o, "  A = %-10.10s C = %-10.10s", n, x->cluster);
 		free(n);
 	}
@@ -336,7 +313,7 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 	if ((rc = parse_add_opts(&t->tres, rq, &a, eb)))
 		goto out;
 	if (!a.n_accts && a.defacct)
-		push_list(&a.accts, &a.n_accts, a.defacct);
+		assoc_names_push(&a.accts, &a.n_accts, a.defacct);
 	if (!a.n_accts) {
 		rc = sky_err_set(eb, SKY_E_INVAL, "Need name of account to add user to.");
 		goto out;
@@ -348,7 +325,7 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 			goto out;
 		}
 	for (size_t i = 0; i < rq->n_names; i++) {
-		char *u = lower(rq->names[i]);
+		char *u = assoc_name_lower(rq->names[i]);
 		bool is_new = !x->user_exists(x->arg, u);
 		const char *def = a.defacct ? a.defacct : a.accts[0];
 
@@ -468,7 +445,7 @@ static int match_build(struct aop_ctx *x, const struct aop_req *rq, struct match
 	memset(m, 0, sizeof(*m));
 	m->users = strcasecmp(rq->entity, "user") == 0;
 	for (size_t i = 0; i < rq->n_names; i++)
-		push_list(&m->names, &m->n_names, rq->names[i]);
+		assoc_names_push(&m->names, &m->n_names, rq->names[i]);
 	for (size_t i = 0; i < rq->n_where; i++) {
 		char *key;
 		const char *v;
@@ -476,12 +453,12 @@ static int match_build(struct aop_ctx *x, const struct aop_req *rq, struct match
 		if ((rc = split_kv(rq->where[i], &key, &v, eb)))
 			return rc;
 		if (key_is(key, "Name|Names|User|Users"))
-			push_list(&m->names, &m->n_names, v);
+			assoc_names_push(&m->names, &m->n_names, v);
 		else if (key_is(key, "Account|Accounts|Acct"))
-			push_list(m->users ? &m->accts : &m->names,
+			assoc_names_push(m->users ? &m->accts : &m->names,
 				  m->users ? &m->n_accts : &m->n_names, v);
 		else if (key_is(key, "Partition|Partitions"))
-			push_list(&m->parts, &m->n_parts, v);
+			assoc_names_push(&m->parts, &m->n_parts, v);
 		else if (!key_is(key, "Cluster|Clusters"))
 			rc = sky_err_set(eb, SKY_E_INVAL, "Unknown condition: %s", rq->where[i]);
 		free(key);
@@ -525,10 +502,10 @@ static int modify(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 				goto out;
 			if (key_is(key, "Parent") && !m.users) {
 				free(parent);
-				parent = lower(v);
+				parent = assoc_name_lower(v);
 			} else if (key_is(key, "DefaultAccount|DefAccount") && m.users) {
 				free(defacct);
-				defacct = lower(v);
+				defacct = assoc_name_lower(v);
 			} else if (key_is(key, "Description|Organization")) {
 				x->set_descr(x->arg, a->acct, key_is(key, "Description") ? v : NULL,
 					     key_is(key, "Organization") ? v : NULL);

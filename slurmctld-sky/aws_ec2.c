@@ -342,35 +342,28 @@ static void describe_form(const struct aws_describe_query *q, const char *token,
 		aws_form_add(f, "NextToken", token);
 }
 
+static void describe_page_form(const void *q, const char *token, struct aws_form *f)
+{
+	describe_form(q, token, f);
+}
+
+static void describe_page_take(const void *q, xmlNodePtr root, void *out)
+{
+	(void)q;
+	for (xmlNodePtr r = axml_child(axml_child(root, "reservationSet"), "item"); r;
+	     r = axml_next(r))
+		parse_instances_set(r, out);
+}
+
 int aws_ec2_describe_instances(struct aws_ec2 *c, const struct aws_describe_query *q,
 			       struct aws_instance_list *out, struct sky_errbuf *eb)
 {
 	static const struct aws_describe_query all = { 0 };
-	char *token = NULL;
-	int rc = 0;
+	int rc;
 
 	aws_call_begin(c);
 	memset(out, 0, sizeof(*out));
-	if (!q)
-		q = &all;
-	do {
-		struct aws_form f = { 0 };
-		xmlDocPtr doc;
-		xmlNodePtr root, r;
-
-		describe_form(q, token, &f);
-		FREE_NULL(token);
-		rc = aws_http_call(c, &f, &doc, eb);
-		aws_form_free(&f);
-		if (rc)
-			break;
-		c->stats.pages++;
-		root = xmlDocGetRootElement(doc);
-		for (r = axml_child(axml_child(root, "reservationSet"), "item"); r; r = axml_next(r))
-			parse_instances_set(r, out);
-		token = axml_text(root, "nextToken");
-		xmlFreeDoc(doc);
-	} while (token);
+	rc = aws_http_call_pages(c, describe_page_form, describe_page_take, q ? q : &all, out, eb);
 	if (rc)
 		aws_instance_list_free(out);
 	return rc;

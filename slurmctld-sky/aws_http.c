@@ -345,3 +345,31 @@ int aws_http_call(struct aws_ec2 *c, const struct aws_form *f, xmlDocPtr *doc,
 	free(why);
 	return rc;
 }
+
+int aws_http_call_pages(struct aws_ec2 *c,
+			void (*build)(const void *arg, const char *token, struct aws_form *f),
+			void (*take)(const void *arg, xmlNodePtr root, void *out),
+			const void *arg, void *out, struct sky_errbuf *eb)
+{
+	char *token = NULL;
+	int rc = 0;
+
+	do {
+		struct aws_form f = { 0 };
+		xmlDocPtr doc;
+		xmlNodePtr root;
+
+		build(arg, token, &f);
+		FREE_NULL(token);
+		rc = aws_http_call(c, &f, &doc, eb);
+		aws_form_free(&f);
+		if (rc)
+			break;
+		c->stats.pages++;
+		root = xmlDocGetRootElement(doc);
+		take(arg, root, out);
+		token = axml_text(root, "nextToken");
+		xmlFreeDoc(doc);
+	} while (token);
+	return rc;
+}

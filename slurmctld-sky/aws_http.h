@@ -55,6 +55,16 @@ void aws_call_begin(struct aws_ec2 *c);
 int aws_http_call(struct aws_ec2 *c, const struct aws_form *f, xmlDocPtr *doc,
 		  struct sky_errbuf *eb);
 
+/*
+ * A paginated Describe* call: build(arg, token, f) fills the form of each page
+ * (token NULL for the first), take(arg, root) reads each reply; pages are
+ * followed through nextToken until there is none. 0, or aws_http_call's error.
+ */
+int aws_http_call_pages(struct aws_ec2 *c,
+			void (*build)(const void *arg, const char *token, struct aws_form *f),
+			void (*take)(const void *arg, xmlNodePtr root, void *out),
+			const void *arg, void *out, struct sky_errbuf *eb);
+
 /* Once per process: curl_global_init and xmlInitParser (pthread_once). */
 void aws_http_global_init(void);
 

@@ -138,34 +138,25 @@ static void spot_form(const struct aws_spot_query *q, const char *token, struct 
 		aws_form_add(f, "NextToken", token);
 }
 
+static void spot_page_form(const void *q, const char *token, struct aws_form *f)
+{
+	spot_form(q, token, f);
+}
+
+static void spot_page_take(const void *q, xmlNodePtr root, void *out)
+{
+	parse_rows(q, root, out);
+}
+
 int aws_ec2_spot_prices(struct aws_ec2 *c, const struct aws_spot_query *q,
 			struct aws_spot_price_list *out, struct sky_errbuf *eb)
 {
 	static const struct aws_spot_query all = { 0 };
-	char *token = NULL;
-	int rc = 0;
+	int rc;
 
 	aws_call_begin(c);
 	memset(out, 0, sizeof(*out));
-	if (!q)
-		q = &all;
-	do {
-		struct aws_form f = { 0 };
-		xmlDocPtr doc;
-		xmlNodePtr root;
-
-		spot_form(q, token, &f);
-		FREE_NULL(token);
-		rc = aws_http_call(c, &f, &doc, eb);
-		aws_form_free(&f);
-		if (rc)
-			break;
-		c->stats.pages++;
-		root = xmlDocGetRootElement(doc);
-		parse_rows(q, root, out);
-		token = axml_text(root, "nextToken");
-		xmlFreeDoc(doc);
-	} while (token);
+	rc = aws_http_call_pages(c, spot_page_form, spot_page_take, q ? q : &all, out, eb);
 	if (rc) {
 		aws_spot_price_list_free(out);
 		return rc;

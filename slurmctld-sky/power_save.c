@@ -59,41 +59,24 @@ static bool in_part_list(const char *list, const char *name)
 /* SuspendExcNodes=expr[:N],... into groups; plain groups mark nodes excluded. */
 static void parse_exc_nodes(struct ctld *c, struct power_save *ps)
 {
-	const char *spec = c->conf->suspend_exc_nodes;
-	char *copy, *s, *colon;
-	int depth = 0;
+	struct conf_exc_group *cg;
+	size_t n;
+	struct sky_errbuf eb;
 
-	if (!spec)
+	sky_err_clear(&eb);
+	/* The config was checked at load; a value that fails here excludes nothing. */
+	if (!c->conf->suspend_exc_nodes || conf_exc_groups(c->conf->suspend_exc_nodes, &cg, &n, &eb))
 		return;
-	copy = xstrdup(spec);
-	s = copy;
-	for (char *p = copy;; p++) {
-		bool end = !*p;
-		struct power_exc_group g = { 0 };
-		struct sky_errbuf eb;
+	for (size_t i = 0; i < n; i++) {
+		struct power_exc_group g = { .keep = cg[i].keep, .counted = cg[i].counted };
 
-		if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth--;
-		if (*p && (*p != ',' || depth))
-			continue;
-		*p = '\0';
-		if ((colon = strrchr(s, ':')) && !strchr(colon, ']')) {
-			*colon = '\0';
-			g.keep = (uint32_t)strtoul(colon + 1, NULL, 10);
-			g.counted = true;
-		}
 		sky_err_clear(&eb);
-		if (*s && hostlist_expand(s, &g.names, &g.n, &eb) == 0) {
+		if (hostlist_expand(cg[i].hostlist, &g.names, &g.n, &eb) == 0) {
 			ps->groups = xrealloc(ps->groups, (ps->n_groups + 1) * sizeof(*ps->groups));
 			ps->groups[ps->n_groups++] = g;
 		}
-		if (end)
-			break;
-		s = p + 1;
 	}
-	free(copy);
+	conf_exc_groups_free(cg, n);
 }
 
 static bool exc_by_nodes(const struct power_save *ps, const struct node *n)
