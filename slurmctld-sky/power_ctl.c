@@ -106,6 +106,7 @@ static void powered_down_now(struct node *n, time_t now)
 	n->not_responding_since = now;
 	if (n->link)
 		conn_close(n->link);
+	power_node_forget_hw(n);
 }
 
 void power_resume_failed(struct ctld *c, const char *node, const char *reason)
@@ -124,6 +125,7 @@ void power_resume_failed(struct ctld *c, const char *node, const char *reason)
 	n->reason_time = (uint64_t)now;
 	powered_down_now(n, now);
 	fail_jobs_on(c, n, false, now);
+	power_node_forget_hw(n);   /* now that its jobs are gone */
 	call_suspend(n);
 	if (n->prov && n->prov->ops->resume_failed)
 		n->prov->ops->resume_failed(n->prov, n->name);

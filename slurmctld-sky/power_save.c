@@ -398,7 +398,6 @@ static bool idle_expired(const struct ctld *c, const struct node *n, time_t now)
 	return pw->suspend_time != SKY_INFINITE && now - busy >= (time_t)pw->suspend_time;
 }
 
-/* Back to the configured hardware: the next launch may be another size. */
 static void powered_off(struct node *n, time_t now)
 {
 	n->pw.state = NODE_POWER_OFF;
@@ -411,10 +410,19 @@ static void powered_off(struct node *n, time_t now)
 	 * afresh and the node counts as up again: the truth. */
 	if (n->link)
 		conn_close(n->link);
-	if (n->cn && !n->cn->cpus)
+	power_node_forget_hw(n);
+}
+
+void power_node_forget_hw(struct node *n)
+{
+	if (!n->cn || n->n_jobs)
+		return;
+	if (!n->cn->cpus)
 		n->cpus = 0;
-	if (n->cn && !n->cn->real_memory_mb)
+	if (!n->cn->real_memory_mb)
 		n->real_memory_mb = 0;
+	if (!n->cn->gres)
+		FREE_NULL(n->gres);
 }
 
 static void tick_node(struct ctld *c, struct node *n, time_t now)

@@ -83,6 +83,12 @@ bool power_node_quiet(const struct node *n);
 void power_resume_failed(struct ctld *c, const char *node, const char *reason);
 void power_node_lost(struct ctld *c, const char *node, const char *reason);
 
+/* A powered-down slot goes back to its configured hardware (CPUs, memory,
+ * GRES left unset stay unset): its next launch may be another size. Nothing
+ * is done while jobs still hold it. Called on every way down (suspend done,
+ * loss, failed resume); providers may call it sooner. */
+void power_node_forget_hw(struct node *n);
+
 /*
  * scontrol update NodeName=nodes State=state [Reason=reason] and scontrol
  * power: POWER_DOWN, POWER_DOWN_ASAP, POWER_DOWN_FORCE, POWER_UP, RESUME.

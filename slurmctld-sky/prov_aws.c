@@ -398,22 +398,6 @@ static int aws_resume(struct provider *p, const struct provider_resume *req,
 
 /* ---- suspend -------------------------------------------------------------- */
 
-/* The instance is gone: a slot without configured hardware is sized again
- * by its next job (the next launch may be another instance type), as
- * power_save.c's powered_off() does after SuspendTimeout; a loss or a failed
- * resume powers the node down without that. */
-static void forget_hw(struct node *n)
-{
-	if (!n->cn || n->n_jobs)
-		return;
-	if (!n->cn->cpus)
-		n->cpus = 0;
-	if (!n->cn->real_memory_mb)
-		n->real_memory_mb = 0;
-	if (!n->cn->gres)
-		FREE_NULL(n->gres);
-}
-
 static void stop_instance(struct aws_priv *ap, struct node *n, struct aws_node *an)
 {
 	if (an->state == AWS_NODE_LAUNCHING) {
@@ -425,7 +409,7 @@ static void stop_instance(struct aws_priv *ap, struct node *n, struct aws_node *
 	}
 	an_clear(an);
 	node_clear_cloud(n);
-	forget_hw(n);
+	power_node_forget_hw(n);
 }
 
 static int aws_suspend(struct provider *p, const char *nodes, char *const *names, size_t n,
@@ -599,7 +583,6 @@ static void node_lost(struct aws_priv *ap, struct node *n, struct aws_node *an,
 	an_clear(an);
 	node_clear_cloud(n);
 	power_node_lost(ap->c, n->name, reason);
-	forget_hw(n);
 	free(reason);
 	/* The requeued job is placed afresh, all its nodes in one new offering:
 	 * its other nodes go too (at once when idle, else once they are). */
