@@ -69,6 +69,12 @@ START_TEST(test_real_dgx2)
 	ck_assert_str_eq(s, "gpu:v100:8");
 	free(s);
 	gpu_list_free(&l);
+	/* the VM harness's A100 server: the model string of NVIDIA's A100 parts */
+	s = gres_of("sim-a100x8.xml", &l);
+	ck_assert_str_eq(s, "gpu:a100:8");
+	ck_assert_str_eq(l.v[0].model, "NVIDIA A100-SXM4-40GB");
+	free(s);
+	gpu_list_free(&l);
 }
 END_TEST
 

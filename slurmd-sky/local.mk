@@ -75,7 +75,8 @@ slurmd_sky_gpu_detect_test_CFLAGS = $(SLURMD_TEST_CFLAGS) -DTEST_DATA_DIR='"$(to
 slurmd_sky_gpu_detect_test_LDADD = $(SLURMD_TEST_LIBS)
 TESTS += slurmd-sky/gpu_detect_test
 EXTRA_DIST += tests/data/hwloc/README.md tests/data/hwloc/nvidia-dgx2h.orig.xml \
-	tests/data/hwloc/nvidia-dgx2h.xml tests/data/hwloc/nvidia-dgx2h-socket0.xml
+	tests/data/hwloc/nvidia-dgx2h.xml tests/data/hwloc/nvidia-dgx2h-socket0.xml \
+	tests/data/hwloc/sim-a100x8.xml
 check_PROGRAMS += slurmd-sky/step_env_test
 slurmd_sky_step_env_test_SOURCES = slurmd-sky/step_env_test.c
 slurmd_sky_step_env_test_CFLAGS = $(SLURMD_TEST_CFLAGS)

@@ -56,6 +56,9 @@ teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { sky_logs; sim_log; aws_log; sky
 	[ "$(node_field aws-gpu-1 InstanceType)" = "$type" ]
 	[ "$(node_field aws-gpu-1 Zone)" = "$zone" ]
 	[[ $(node_field aws-gpu-1 InstanceId) == i-* ]]
+	# What the booted agent found (the harness's A100 topology) is what the
+	# slot was sized for.
+	[ "$(node_field aws-gpu-1 Gres)" = "gpu:a100:8" ]
 	id=$(cat "$SKY_DIR/burst.id")
 	[[ $(scontrol -o show job "$id") == *"Placement=aws/us-east-1/$zone $type $market "* ]]
 	# All of that while the job still runs.
