@@ -21,7 +21,16 @@ int assoc_info_load(struct assoc_info *ai, struct sky_errbuf *eb)
 	if (rc)
 		return rc;
 	ai->rep = (Sky__AssocInfoReply *)r;
-	return assoc_tree_unpack(ai->rep->tree.data, ai->rep->tree.len, &ai->tree, eb);
+	if ((rc = assoc_tree_unpack(ai->rep->tree.data, ai->rep->tree.len, &ai->tree, eb)))
+		return rc;
+	for (size_t i = 0; i < ai->rep->n_run_secs; i++) {
+		const Sky__AssocRunSecs *m = ai->rep->run_secs[i];
+		struct assoc *a = assoc_find_id(ai->tree, m->assoc_id);
+
+		for (size_t k = 0; a && k < m->n_secs && k < ASSOC_TRES_MAX; k++)
+			a->grp_used_tres_run_secs[k] = m->secs[k];
+	}
+	return 0;
 }
 
 void assoc_info_free(struct assoc_info *ai)

@@ -148,10 +148,10 @@ bin_PROGRAMS += sbatch-sky/sacctmgr sbatch-sky/sshare sbatch-sky/sprio
 SKY_ASSOC_CLI_SOURCES = sbatch-sky/acct_print.c sbatch-sky/acct_print.h \
 	sbatch-sky/assoc_client.c sbatch-sky/assoc_client.h \
 	slurmctld-sky/assoc.c slurmctld-sky/assoc.h slurmctld-sky/assoc_int.h \
-	slurmctld-sky/assoc_pack.c \
+	slurmctld-sky/assoc_pack.c slurmctld-sky/qos.c slurmctld-sky/qos.h \
 	slurmctld-sky/fairshare.c slurmctld-sky/fairshare.h slurmctld-sky/fairshare_tree.c
 sbatch_sky_sacctmgr_SOURCES = sbatch-sky/sacctmgr.c sbatch-sky/sacctmgr.h \
-	sbatch-sky/sacctmgr_show.c $(SKY_ASSOC_CLI_SOURCES)
+	sbatch-sky/sacctmgr_show.c sbatch-sky/sacctmgr_qos.c $(SKY_ASSOC_CLI_SOURCES)
 sbatch_sky_sacctmgr_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/slurmctld-sky
 sbatch_sky_sacctmgr_LDADD = $(SKY_CLI_LIBS) -lm
 sbatch_sky_sshare_SOURCES = sbatch-sky/sshare.c $(SKY_ASSOC_CLI_SOURCES)

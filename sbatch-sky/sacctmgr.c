@@ -1,10 +1,10 @@
 /*
- * sacctmgr: accounts, users and their associations (slurm.md section 7).
+ * sacctmgr: accounts, users, their associations and QOS (slurm.md section 7).
  *
- *   sacctmgr [-i] [-n] [-p|-P] add|create account|user NAME... [KEY=VALUE...]
- *   sacctmgr [-i] modify|update account|user [where] NAME|COND... set KEY=VALUE...
- *   sacctmgr [-i] delete|remove account|user NAME... [where COND...]
- *   sacctmgr [-n] [-p|-P] show|list account|user|assoc [format=...] [where COND...]
+ *   sacctmgr [-i] [-n] [-p|-P] add|create account|user|qos NAME... [KEY=VALUE...]
+ *   sacctmgr [-i] modify|update account|user|qos [where] NAME|COND... set KEY=VALUE...
+ *   sacctmgr [-i] delete|remove account|user|qos NAME... [where COND...]
+ *   sacctmgr [-n] [-p|-P] show|list account|user|assoc|qos [format=...] [where COND...]
  *
  * The controller checks, applies and prints the change (assoc_ops.c); this
  * command asks first unless -i, as Slurm's does: a dry run shows what would
@@ -37,10 +37,10 @@ static void usage(FILE *fp)
 		"     -V or --version: equivalent to \"version\" command\n"
 		"\n"
 		"    Valid <COMMAND> values are:\n"
-		"     add|create account|user <NAME> [<SPECS>]\n"
-		"     modify|update account|user [where] <SPECS> set <SPECS>\n"
-		"     delete|remove account|user <NAME> [where <SPECS>]\n"
-		"     show|list account|user|association [format=...] [where <SPECS>]\n");
+		"     add|create account|user|qos <NAME> [<SPECS>]\n"
+		"     modify|update account|user|qos [where] <SPECS> set <SPECS>\n"
+		"     delete|remove account|user|qos <NAME> [where <SPECS>]\n"
+		"     show|list account|user|association|qos [format=...] [where <SPECS>]\n");
 }
 
 static bool word_is(const char *w, const char *full, size_t min)
@@ -52,7 +52,9 @@ static bool word_is(const char *w, const char *full, size_t min)
 
 static int entity_of(const char *w, enum sm_entity *e)
 {
-	if (word_is(w, "accounts", 3))
+	if (!strcasecmp(w, "qos"))
+		*e = SM_QOS;
+	else if (word_is(w, "accounts", 3))
 		*e = SM_ACCOUNT;
 	else if (word_is(w, "users", 1))
 		*e = SM_USER;
@@ -113,7 +115,7 @@ static const char *problem_prefix(const char *op, const char *entity)
 {
 	if (!strcmp(op, "add"))
 		return !strcmp(entity, "account") ? " Problem adding accounts: " :
-		       " Problem adding users: ";
+		       !strcmp(entity, "qos") ? " Problem adding QOS: " : " Problem adding users: ";
 	return " Error with request: ";
 }
 
@@ -172,7 +174,7 @@ static int build_op(const char *op, enum sm_entity e, char **w, size_t n,
 	bool in_set = false;
 
 	q->op = (char *)op;
-	q->entity = e == SM_ACCOUNT ? "account" : "user";
+	q->entity = e == SM_ACCOUNT ? "account" : e == SM_QOS ? "qos" : "user";
 	q->names = xcalloc(n + 1, sizeof(char *));
 	q->where = xcalloc(n + 1, sizeof(char *));
 	q->set = xcalloc(n + 1, sizeof(char *));
@@ -219,6 +221,8 @@ static int command(const struct sm_opts *o, char **w, size_t n)
 		log_error("Invalid command: %s", n ? w[0] : "(none)");
 		return 1;
 	}
+	if ((word_is(w[0], "show", 3) || word_is(w[0], "list", 3)) && e == SM_QOS)
+		return sm_show_qos(o, w + 2, n - 2);
 	if (word_is(w[0], "show", 3) || word_is(w[0], "list", 3))
 		return sm_show(o, e, w + 2, n - 2);
 	if (word_is(w[0], "add", 3) || word_is(w[0], "create", 3))

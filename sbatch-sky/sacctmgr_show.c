@@ -13,6 +13,7 @@
 #include "assoc_client.h"
 #include "cli_util.h"
 #include "log.h"
+#include "qos.h"
 #include "sacctmgr.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -24,12 +25,7 @@ enum fkind {
 	F_PARENTID, F_ID, F_DESCR, F_ORG, F_DEFACCT, F_ADMIN,
 };
 
-static const struct fdef {
-	const char *names;    /* '|'-separated, first is the canonical one */
-	const char *title;
-	int width;
-	enum fkind kind;
-} fdefs[] = {
+static const struct sm_field fdefs[] = {
 	{ "Cluster", "Cluster", 10, F_CLUSTER },
 	{ "Account|Acct", "Account", 10, F_ACCOUNT },
 	{ "User|Users", "User", 10, F_USER },
@@ -65,7 +61,7 @@ static const struct fdef {
 	"GrpSubmit,GrpWall,GrpTRESMins,MaxJobs,MaxTRES,MaxTRESPerNode,MaxSubmit,MaxWall," \
 	"MaxTRESMins,QOS,DefaultQOS,GrpTRESRunMins"
 
-static bool name_in(const char *names, const char *s, size_t len, bool prefix)
+bool sm_name_in(const char *names, const char *s, size_t len, bool prefix)
 {
 	const char *p = names;
 
@@ -81,24 +77,19 @@ static bool name_in(const char *names, const char *s, size_t len, bool prefix)
 	return false;
 }
 
-static const struct fdef *find_field(const char *s, size_t len)
+/* Exact names first, so "MaxTRES" is not taken as an abbreviation of "MaxTRESMins". */
+static const struct sm_field *find_field(const struct sm_field *defs, size_t n_defs,
+					 const char *s, size_t len)
 {
-	for (size_t i = 0; i < sizeof(fdefs) / sizeof(fdefs[0]); i++)
-		if (name_in(fdefs[i].names, s, len, false))
-			return &fdefs[i];
-	for (size_t i = 0; i < sizeof(fdefs) / sizeof(fdefs[0]); i++)
-		if (name_in(fdefs[i].names, s, len, true))
-			return &fdefs[i];
+	for (int prefix = 0; prefix < 2; prefix++)
+		for (size_t i = 0; i < n_defs; i++)
+			if (sm_name_in(defs[i].names, s, len, prefix))
+				return &defs[i];
 	return NULL;
 }
 
-struct cols {
-	struct acct_col *c;
-	enum fkind *k;
-	size_t n;
-};
-
-static int parse_format(const char *fmt, struct cols *out)
+int sm_parse_format(const char *fmt, const struct sm_field *defs, size_t n_defs,
+		    struct sm_cols *out)
 {
 	const char *p = fmt;
 
@@ -108,7 +99,7 @@ static int parse_format(const char *fmt, struct cols *out)
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 		const char *pct = memchr(p, '%', l);
 		size_t nl = pct ? (size_t)(pct - p) : l;
-		const struct fdef *f = find_field(p, nl);
+		const struct sm_field *f = find_field(defs, n_defs, p, nl);
 
 		if (!f) {
 			log_error("Unknown field '%.*s'", (int)nl, p);
@@ -176,8 +167,8 @@ static char *value(const struct assoc_info *ai, const struct assoc *a, const cha
 	case F_MAXSUBMIT: return u32s(l->max_submit_jobs);
 	case F_MAXWALL: return wall_s(l->max_wall_mins);
 	case F_MAXTRESMINS: return tres_s(t, &l->max_tres_mins_per_job);
-	case F_QOS: return xstrdup("normal");
-	case F_DEFQOS: return NULL;
+	case F_QOS: return xstrdup(qos_assoc_list(a));
+	case F_DEFQOS: return xstrdup(qos_assoc_default(a));
 	case F_GRPTRESRUNMINS: return tres_s(t, &l->grp_tres_run_mins);
 	case F_PARENTNAME:
 		return !a->user && a->parent ? xstrdup(a->parent->acct) : NULL;
@@ -317,17 +308,17 @@ static int parse_args(char **args, size_t n, const char **fmt, struct cond *cd)
 			assoc_names_push(&cd->names, &cd->n_names, args[i]);
 			continue;
 		}
-		if (name_in("Format", args[i], kl, false))
+		if (sm_name_in("Format", args[i], kl, false))
 			*fmt = eq + 1;
-		else if (name_in("Names|Name", args[i], kl, false))
+		else if (sm_name_in("Names|Name", args[i], kl, false))
 			assoc_names_push(&cd->names, &cd->n_names, eq + 1);
-		else if (name_in("Accounts|Account|Acct", args[i], kl, false))
+		else if (sm_name_in("Accounts|Account|Acct", args[i], kl, false))
 			assoc_names_push(&cd->accts, &cd->n_accts, eq + 1);
-		else if (name_in("Users|User", args[i], kl, false))
+		else if (sm_name_in("Users|User", args[i], kl, false))
 			assoc_names_push(&cd->users, &cd->n_users, eq + 1);
-		else if (name_in("Partitions|Partition", args[i], kl, false))
+		else if (sm_name_in("Partitions|Partition", args[i], kl, false))
 			assoc_names_push(&cd->parts, &cd->n_parts, eq + 1);
-		else if (!name_in("Clusters|Cluster", args[i], kl, false)) {
+		else if (!sm_name_in("Clusters|Cluster", args[i], kl, false)) {
 			log_error("Unknown condition: %s", args[i]);
 			return -1;
 		}
@@ -341,13 +332,13 @@ int sm_show(const struct sm_opts *o, enum sm_entity ent, char **args, size_t n)
 	struct sky_errbuf eb;
 	struct cond cd = { 0 };
 	struct walk w = { 0 };
-	struct cols cols = { 0 };
+	struct sm_cols cols = { 0 };
 	const char *fmt = ent == SM_ACCOUNT ? ACCT_DEFAULT : ent == SM_USER ? USER_DEFAULT :
 			  ASSOC_DEFAULT;
 	int rc = 1;
 
 	sky_err_clear(&eb);
-	if (parse_args(args, n, &fmt, &cd) || parse_format(fmt, &cols))
+	if (parse_args(args, n, &fmt, &cd) || sm_parse_format(fmt, fdefs, sizeof(fdefs) / sizeof(fdefs[0]), &cols))
 		goto out_cond;
 	if (assoc_info_load(&ai, &eb)) {
 		log_error("Problem talking to the database: %s", cli_rpc_errtext(&eb));
@@ -364,7 +355,7 @@ int sm_show(const struct sm_opts *o, enum sm_entity ent, char **args, size_t n)
 	for (size_t i = 0; i < w.n; i++) {
 		char **vals = xcalloc(cols.n + 1, sizeof(*vals));
 		for (size_t k = 0; k < cols.n; k++)
-			vals[k] = value(&ai, w.hits[i], NULL, cols.k[k]);
+			vals[k] = value(&ai, w.hits[i], NULL, (enum fkind)cols.k[k]);
 		acct_print_row(cols.c, cols.n, (const char *const *)vals, o->parsable);
 		for (size_t k = 0; k < cols.n; k++)
 			free(vals[k]);

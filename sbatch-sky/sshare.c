@@ -78,12 +78,14 @@ static bool wanted(const struct ctx *x, const struct assoc *a)
 	return o->all || strcmp(a->user, o->me) == 0;
 }
 
-static char *tres_zero(const struct assoc_tree *t)
+/* TRESRunMins: every TRES, minutes left to the running jobs (sent by the controller). */
+static char *tres_run_mins(const struct assoc_tree *t, const struct assoc *a)
 {
 	char *s = xstrdup(""), *n;
 
 	for (size_t i = 0; i < t->tres.n; i++) {
-		n = xasprintf("%s%s%s=0", s, i ? "," : "", t->tres.name[i]);
+		n = xasprintf("%s%s%s=%llu", s, i ? "," : "", t->tres.name[i],
+			      (unsigned long long)(a->grp_used_tres_run_secs[i] / 60));
 		free(s);
 		s = n;
 	}
@@ -115,7 +117,7 @@ static int row_cb(struct assoc *a, int depth, void *arg)
 		v[7] = r.has_fairshare ? dbl(r.fairshare) : NULL;
 		v[8] = r.has_level_fs ? dbl(r.level_fs) : NULL;
 		v[9] = tres_vec_str(&x->ai->tree->tres, &a->lim.grp_tres_mins);
-		v[10] = tres_zero(x->ai->tree);
+		v[10] = tres_run_mins(x->ai->tree, a);
 	}
 	acct_print_row(x->cols, x->n_cols, (const char *const *)v, x->o->parsable);
 	for (size_t i = 0; i < 11; i++)

@@ -396,6 +396,8 @@ static void assoc_free_one(struct assoc *a)
 	free(a->acct);
 	free(a->user);
 	free(a->partition);
+	free(a->qos);
+	free(a->def_qos);
 	free(a->child);
 	free(a);
 }

@@ -101,6 +101,8 @@ struct assoc {
 	char *partition;           /* owned; NULL unless a per-partition user association */
 	uint32_t shares_raw;       /* Fairshare=N, or ASSOC_SHARES_PARENT */
 	struct assoc_limits lim;
+	char *qos;                 /* owned; QOS= comma list, NULL: inherited (qos.h) */
+	char *def_qos;             /* owned; DefaultQOS=, NULL: inherited */
 
 	/* Usage, decayed by fs_decay(): seconds times count. */
 	double usage_raw;                      /* billing-seconds: what fair share reads */

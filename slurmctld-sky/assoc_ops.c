@@ -12,13 +12,11 @@
 #include <strings.h>
 
 #include "assoc_ops.h"
+#include "qos_ops.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-static void add_line(struct aop_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_line(struct aop_out *o, const char *fmt, ...)
+void aop_add_line(struct aop_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -146,16 +144,16 @@ static void print_limits(struct aop_out *o, const struct tres_table *tt,
 
 	if (show_shares) {
 		if (shares == ASSOC_SHARES_PARENT)
-			add_line(o, "  Fairshare     = parent");
+			aop_add_line(o, "  Fairshare     = parent");
 		else
-			add_line(o, "  Fairshare     = %u", shares);
+			aop_add_line(o, "  Fairshare     = %u", shares);
 	}
 #define U32(field, name) \
 	if (l->field != ASSOC_UNSET32) \
-		add_line(o, "  %-13s = %u", name, l->field)
+		aop_add_line(o, "  %-13s = %u", name, l->field)
 #define TRES(field, name) \
 	if (*(s = tres_vec_str(tt, &l->field))) \
-		add_line(o, "  %-13s = %s", name, s); \
+		aop_add_line(o, "  %-13s = %s", name, s); \
 	free(s)
 	U32(grp_jobs, "GrpJobs");
 	U32(grp_submit_jobs, "GrpSubmitJobs");
@@ -167,7 +165,7 @@ static void print_limits(struct aop_out *o, const struct tres_table *tt,
 	TRES(max_tres_per_node, "MaxTRESPerNode");
 	if (l->max_wall_mins != ASSOC_UNSET32) {
 		char buf[64];
-		add_line(o, "  %-13s = %s", "MaxWall", mins2time_str(l->max_wall_mins, buf,
+		aop_add_line(o, "  %-13s = %s", "MaxWall", mins2time_str(l->max_wall_mins, buf,
 								     sizeof(buf)));
 	}
 	U32(priority, "Priority");
@@ -175,6 +173,15 @@ static void print_limits(struct aop_out *o, const struct tres_table *tt,
 #undef TRES
 }
 
+
+/* The QOS lines of an added association's settings (as), as sacctmgr prints them. */
+static void print_qos(struct aop_out *o, const struct assoc *as)
+{
+	if (as && as->qos)
+		aop_add_line(o, "  QOS           = %s", as->qos);
+	if (as && as->def_qos)
+		aop_add_line(o, "  DefQOS        = %s", as->def_qos);
+}
 
 /* ---- add ---- */
 
@@ -227,8 +234,8 @@ static int parse_add_opts(const struct tres_table *tt, const struct aop_req *rq,
 			assoc_names_push(&a->accts, &a->n_accts, v);
 		else if (key_is(key, "Partition|Partitions"))
 			assoc_names_push(&a->parts, &a->n_parts, v);
-		else if (key_is(key, "Cluster|Clusters|QOS|DefaultQOS|DefaultWCKey|AdminLevel"))
-			;   /* one cluster; QOS is not managed yet */
+		else if (key_is(key, "Cluster|Clusters|QOS|DefaultQOS|DefQOS|DefaultWCKey|AdminLevel"))
+			;   /* one cluster; QOS keys are applied per association (qos_ops.c) */
 		else if ((rc = aop_apply_key(tt, key, v, &a->lim, &a->shares, eb)) == 0)
 			a->lim_set = true;
 		else if (rc == SKY_E_NOT_FOUND)
@@ -250,6 +257,7 @@ static int add_accounts(struct aop_ctx *x, const struct aop_req *rq, struct aop_
 			struct sky_errbuf *eb)
 {
 	struct assoc_tree *t = x->tree;
+	struct assoc *last = NULL;
 	struct add_opts a;
 	size_t added = 0;
 	int rc;
@@ -272,29 +280,35 @@ static int add_accounts(struct aop_ctx *x, const struct aop_req *rq, struct aop_
 			goto out;
 		}
 		set_limits(as, &a);
+		if ((rc = qos_assoc_apply_all(x->qos, as, rq->set, rq->n_set, eb))) {
+			free(n);
+			goto out;
+		}
+		last = as;
 		if (!added++)
-			add_line(o, " Adding Account(s)");
-		add_line(o, "  %s", n);
+			aop_add_line(o, " Adding Account(s)");
+		aop_add_line(o, "  %s", n);
 		x->set_descr(x->arg, n, a.desc ? a.desc : n,
 			     a.org ? a.org : (a.parent && strcmp(a.parent, "root") ? a.parent : n));
 		free(n);
 	}
 	if (!added) {
-		add_line(o, " Nothing new added.");
+		aop_add_line(o, " Nothing new added.");
 		goto out;
 	}
-	add_line(o, " Settings");
-	add_line(o, "  Description     = %s", a.desc ? a.desc : "Account Name");
-	add_line(o, "  Organization    = %s", a.org ? a.org : "Parent/Account Name");
-	add_line(o, " Associations");
+	aop_add_line(o, " Settings");
+	aop_add_line(o, "  Description     = %s", a.desc ? a.desc : "Account Name");
+	aop_add_line(o, "  Organization    = %s", a.org ? a.org : "Parent/Account Name");
+	aop_add_line(o, " Associations");
 	for (size_t i = 0; i < rq->n_names; i++) {
 		char *n = assoc_name_lower(rq->names[i]);
-		add_line(o, "  A = %-10.10s C = %-10.10s", n, x->cluster);
+		aop_add_line(o, "  A = %-10.10s C = %-10.10s", n, x->cluster);
 		free(n);
 	}
-	add_line(o, " Settings");
-	add_line(o, "  Parent        = %s", a.parent ? a.parent : "root");
+	aop_add_line(o, " Settings");
+	aop_add_line(o, "  Parent        = %s", a.parent ? a.parent : "root");
 	print_limits(o, &t->tres, &a.lim, a.shares, a.shares != 1);
+	print_qos(o, last);
 	o->changed = true;
 out:
 	add_opts_free(&a);
@@ -305,6 +319,7 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 		     struct sky_errbuf *eb)
 {
 	struct assoc_tree *t = x->tree;
+	struct assoc *last = NULL;
 	struct add_opts a;
 	size_t n_new_users = 0, n_assoc = 0;
 	char **assoc_lines = NULL;
@@ -340,6 +355,11 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 					goto out;
 				}
 				set_limits(as, &a);
+				if ((rc = qos_assoc_apply_all(x->qos, as, rq->set, rq->n_set, eb))) {
+					free(u);
+					goto out;
+				}
+				last = as;
 				assoc_lines = xrealloc(assoc_lines, (n_assoc + 1) * sizeof(char *));
 				if (part)
 					assoc_lines[n_assoc++] = xasprintf(
@@ -352,8 +372,8 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 			}
 		if (is_new) {
 			if (!n_new_users++)
-				add_line(o, " Adding User(s)");
-			add_line(o, "  %s", u);
+				aop_add_line(o, " Adding User(s)");
+			aop_add_line(o, "  %s", u);
 			x->set_default(x->arg, u, def);
 		} else if (a.defacct) {
 			x->set_default(x->arg, u, a.defacct);
@@ -361,20 +381,21 @@ static int add_users(struct aop_ctx *x, const struct aop_req *rq, struct aop_out
 		free(u);
 	}
 	if (n_new_users) {
-		add_line(o, " Settings =");
-		add_line(o, "  Default Account = %s", a.defacct ? a.defacct : a.accts[0]);
+		aop_add_line(o, " Settings =");
+		aop_add_line(o, "  Default Account = %s", a.defacct ? a.defacct : a.accts[0]);
 	}
 	if (n_assoc) {
-		add_line(o, " Associations =");
+		aop_add_line(o, " Associations =");
 		for (size_t i = 0; i < n_assoc; i++)
-			add_line(o, "%s", assoc_lines[i]);
-		if (a.lim_set || a.shares != 1) {
-			add_line(o, " Non Default Settings");
+			aop_add_line(o, "%s", assoc_lines[i]);
+		if (a.lim_set || a.shares != 1 || (last && (last->qos || last->def_qos))) {
+			aop_add_line(o, " Non Default Settings");
 			print_limits(o, &t->tres, &a.lim, a.shares, a.shares != 1);
+			print_qos(o, last);
 		}
 		o->changed = true;
 	} else if (!n_new_users) {
-		add_line(o, " Nothing new added.");
+		aop_add_line(o, " Nothing new added.");
 	}
 out:
 	for (size_t i = 0; i < n_assoc; i++)
@@ -474,12 +495,12 @@ static int match_build(struct aop_ctx *x, const struct aop_req *rq, struct match
 static void assoc_line(struct aop_out *o, const struct aop_ctx *x, const struct assoc *a)
 {
 	if (a->user && a->partition)
-		add_line(o, "  C = %-10.10s A = %-10.10s U = %-9.9s P = %-10.10s", x->cluster,
+		aop_add_line(o, "  C = %-10.10s A = %-10.10s U = %-9.9s P = %-10.10s", x->cluster,
 			 a->acct, a->user, a->partition);
 	else if (a->user)
-		add_line(o, "  C = %-10.10s A = %-10.10s U = %-9.9s", x->cluster, a->acct, a->user);
+		aop_add_line(o, "  C = %-10.10s A = %-10.10s U = %-9.9s", x->cluster, a->acct, a->user);
 	else
-		add_line(o, "  C = %-10.10s A = %-10.10s", x->cluster, a->acct);
+		aop_add_line(o, "  C = %-10.10s A = %-10.10s", x->cluster, a->acct);
 }
 
 static int modify(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o,
@@ -509,6 +530,8 @@ static int modify(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 			} else if (key_is(key, "Description|Organization")) {
 				x->set_descr(x->arg, a->acct, key_is(key, "Description") ? v : NULL,
 					     key_is(key, "Organization") ? v : NULL);
+			} else if ((rc = qos_assoc_apply(x->qos, a, key, v, eb)) != SKY_E_NOT_FOUND) {
+				;   /* QOS=, QOS+=, QOS-=, DefaultQOS= (rc: its result) */
 			} else if ((rc = aop_apply_key(&x->tree->tres, key, v, &lim, &shares,
 						       eb)) == SKY_E_NOT_FOUND) {
 				rc = sky_err_set(eb, SKY_E_INVAL, "Unknown option: %s", rq->set[i]);
@@ -521,7 +544,7 @@ static int modify(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 		a->shares_raw = shares;
 	}
 	if (!m.n_hits) {
-		add_line(o, " Nothing modified");
+		aop_add_line(o, " Nothing modified");
 		goto out;
 	}
 	if (parent)
@@ -538,7 +561,7 @@ static int modify(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 			}
 			x->set_default(x->arg, m.hits[h]->user, defacct);
 		}
-	add_line(o, m.users ? " Modified user associations..." :
+	aop_add_line(o, m.users ? " Modified user associations..." :
 		 " Modified account associations...");
 	for (size_t h = 0; h < m.n_hits; h++)
 		assoc_line(o, x, m.hits[h]);
@@ -569,11 +592,11 @@ static int delete(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 	if ((rc = match_build(x, rq, &m, eb)))
 		goto out;
 	if (!m.n_hits) {
-		add_line(o, " Nothing deleted");
+		aop_add_line(o, " Nothing deleted");
 		goto out;
 	}
 	by_assoc = m.users && (m.n_accts || m.n_parts);
-	add_line(o, !m.users ? " Deleting accounts..." : by_assoc ?
+	aop_add_line(o, !m.users ? " Deleting accounts..." : by_assoc ?
 		 " Deleting user associations..." : " Deleting users...");
 	for (size_t h = 0; h < m.n_hits; h++) {
 		if (m.users && !by_assoc) {
@@ -581,9 +604,9 @@ static int delete(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o
 			for (size_t k = 0; k < h; k++)
 				seen |= strcmp(m.hits[k]->user, m.hits[h]->user) == 0;
 			if (!seen)
-				add_line(o, "  %s", m.hits[h]->user);
+				aop_add_line(o, "  %s", m.hits[h]->user);
 		} else if (!m.users) {
-			add_line(o, "  %s", m.hits[h]->acct);
+			aop_add_line(o, "  %s", m.hits[h]->acct);
 		} else {
 			assoc_line(o, x, m.hits[h]);
 		}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "assoc.h"
+#include "qos.h"
 #include "sky_err.h"
 
 /* One request, as sacctmgr sends it (all borrowed). */
@@ -40,12 +41,16 @@ struct aop_ctx {
 	void (*set_descr)(void *arg, const char *acct, const char *desc, const char *org);
 	/* Drop defaults of users and texts of accounts no longer in the tree. */
 	void (*prune_defaults)(void *arg);
+	/* QOS names QOS=/DefaultQOS= may use (qos.h); NULL: any name. Borrowed. */
+	const struct qos_table *qos;
 };
 
 /* Run rq on x->tree; o gets the lines (also on error: what was done before). */
 int aop_run(struct aop_ctx *x, const struct aop_req *rq, struct aop_out *o,
 	    struct sky_errbuf *eb);
 void aop_out_free(struct aop_out *o);
+/* Append one printf-formatted line to o. */
+void aop_add_line(struct aop_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Apply one limit or Fairshare key to lim and shares ("-1" clears).

@@ -7,7 +7,8 @@
  *   u32:next_id u32:n_assoc
  *   { u32:id u32:parent_id str:acct str:user str:partition u32:shares
  *     6 x { u64 x n_tres } (the TRES limits) 9 x u32 (the other limits)
- *     f64:usage_raw f64:grp_used_wall { f64 x n_tres }:usage_tres } * n_assoc
+ *     f64:usage_raw f64:grp_used_wall { f64 x n_tres }:usage_tres
+ *     str:qos str:def_qos (version 2 on) } * n_assoc
  * in depth-first pre-order, so every parent precedes its children and the
  * reader links as it goes. str is u32:length + bytes, length 0xffffffff for
  * NULL. Writing the pre-order also keeps sibling order, which makes a round
@@ -22,7 +23,7 @@
 #include "xalloc.h"
 
 #define PACK_MAGIC "SKYA"
-#define PACK_VERSION 1u
+#define PACK_VERSION 2u
 #define STR_NULL 0xffffffffu
 
 struct wbuf {
@@ -118,6 +119,8 @@ static int pack_one(struct assoc *a, int depth, void *arg)
 	w_f64(c->w, a->grp_used_wall);
 	for (size_t k = 0; k < c->n_tres; k++)
 		w_f64(c->w, a->usage_tres[k]);
+	w_str(c->w, a->qos);
+	w_str(c->w, a->def_qos);
 	return 0;
 }
 
@@ -146,6 +149,7 @@ int assoc_tree_pack(const struct assoc_tree *t, uint8_t **buf, size_t *len)
 struct rbuf {
 	const uint8_t *p;
 	size_t len, off;
+	uint32_t version;   /* the layout being read (1: no QOS lists) */
 	bool bad;           /* a read ran past the end: every later read returns 0 */
 };
 
@@ -218,8 +222,9 @@ static int read_header(struct rbuf *r, struct assoc_tree *t, struct sky_errbuf *
 	r_take(r, magic, 4);
 	if (r->bad || memcmp(magic, PACK_MAGIC, 4))
 		return sky_err_set(eb, SKY_E_STORE, "association tree: bad magic");
-	if ((ver = r_u32(r)) != PACK_VERSION)
+	if ((ver = r_u32(r)) < 1 || ver > PACK_VERSION)
 		return sky_err_set(eb, SKY_E_STORE, "association tree: unknown version %u", ver);
+	r->version = ver;
 	t->last_decay = (time_t)(int64_t)r_u64(r);
 	t->last_reset = (time_t)(int64_t)r_u64(r);
 	n_tres = r_u32(r);
@@ -259,6 +264,14 @@ static void read_body(struct rbuf *r, struct assoc *a, size_t n_tres)
 	a->grp_used_wall = r_f64(r);
 	for (size_t k = 0; k < n_tres; k++)
 		a->usage_tres[k] = r_f64(r);
+	if (r->version >= 2) {
+		bool ok = true;
+
+		a->qos = r_str(r, &ok);
+		a->def_qos = r_str(r, &ok);
+		if (!ok)
+			r->bad = true;
+	}
 }
 
 static int read_assoc(struct rbuf *r, struct assoc_tree *t, bool first, uint32_t next_id,
@@ -300,7 +313,7 @@ out:
 int assoc_tree_unpack(const uint8_t *buf, size_t len, struct assoc_tree **out,
 		      struct sky_errbuf *eb)
 {
-	struct rbuf r = { buf, len, 0, false };
+	struct rbuf r = { buf, len, 0, 0, false };
 	struct assoc_tree *t = assoc_tree_new();
 	uint32_t next_id, n_assoc;
 	int rc;

@@ -11,6 +11,8 @@
 #include "fs_int.h"
 #include "job_defs.h"
 #include "log.h"
+#include "qos.h"
+#include "qos_ctld.h"
 #include "xalloc.h"
 
 #define META_TREE "assoc_tree"
@@ -117,7 +119,7 @@ int fs_ctld_save(struct ctld *c, struct store_txn *t, struct sky_errbuf *eb)
 	defs = kv_text(&c->fs->descr, &len);
 	rc = store_meta_put_blob(t, META_DESCR, (const uint8_t *)defs, len, eb);
 	free(defs);
-	return rc;
+	return rc ? rc : qos_ctld_save(c, t, eb);
 }
 
 int fs_ctld_commit(struct ctld *c, struct sky_errbuf *eb)
@@ -166,6 +168,8 @@ static int load(struct ctld *c, struct sky_errbuf *eb)
 		FREE_NULL(buf);
 	}
 	sky_err_clear(eb);
+	if (!rc)
+		rc = qos_ctld_load(c, t, eb);
 	store_abort(t);
 	return rc;
 }
@@ -209,6 +213,7 @@ void fs_ctld_fini(struct ctld *c)
 	if (!f)
 		return;
 	assoc_tree_free(f->tree);
+	qos_table_free(f->qos);
 	fs_free_parsed(f);
 	fs_kv_free(&f->defs);
 	fs_kv_free(&f->descr);

@@ -25,6 +25,7 @@
 
 struct ctld;
 struct job;
+struct qos_table;
 
 /* A name -> text pair: a user's default account (sacctmgr add user
  * DefaultAccount=), or an account's "description<TAB>organization". */
@@ -55,6 +56,7 @@ struct fs_ctld {
 	size_t n_pw;
 	struct fs_kvlist defs;      /* user -> default account */
 	struct fs_kvlist descr;     /* account -> "description\torganization" */
+	struct qos_table *qos;      /* owned; the QOS records (qos_ctld.h) */
 	time_t last_cycle;
 	time_t next_reset;          /* 0: never */
 	bool usage_changed;         /* usage charged since the factors were computed */

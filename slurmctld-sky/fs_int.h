@@ -21,7 +21,18 @@ void fs_resume_charges(struct ctld *c, time_t saved);
 void fs_recount(struct ctld *c);
 /* Charge running jobs, decay, reset, compute factors and priorities, save the tree. */
 void fs_cycle(struct ctld *c, time_t now);
+/* The job's TRES by index into v[ASSOC_TRES_MAX] (what it asks, or holds), billing included. */
+void fs_job_tres(const struct fs_ctld *f, const Sky__JobRecord *r, uint64_t *v);
 /* The association job j charges, or NULL. Borrowed. */
 struct assoc *fs_job_assoc(const struct ctld *c, const Sky__JobRecord *r);
+
+/* fs_time_limits.c: recompute the associations' TRES-seconds left to running
+ * jobs (GrpTRESRunMins, sshare TRESRunMins) at now. */
+void fs_time_recount(struct ctld *c, time_t now);
+/* The reason the first limit counted in time (MaxTRESMinsPerJob,
+ * GrpTRESMins, GrpTRESRunMins, GrpWall) on a0's path holds job r, asking
+ * TRES v, or NULL. Static string. */
+const char *fs_time_blocker(const struct ctld *c, const struct assoc *a0,
+			    const Sky__JobRecord *r, const uint64_t *v);
 
 #endif

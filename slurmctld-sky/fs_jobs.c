@@ -15,6 +15,7 @@
 #include "gres.h"
 #include "job_defs.h"
 #include "log.h"
+#include "qos_ctld.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -86,13 +87,18 @@ static void job_tres(const struct fs_ctld *f, const Sky__JobRecord *r, uint64_t 
 						(f->pc.flags & PRIO_FLAG_MAX_TRES) != 0) + 0.5);
 }
 
+void fs_job_tres(const struct fs_ctld *f, const Sky__JobRecord *r, uint64_t *v)
+{
+	job_tres(f, r, v);
+}
+
 /* Charge r's usage from its last charge (or start) to until. */
 static void charge(struct ctld *c, Sky__JobRecord *r, time_t until)
 {
 	struct fs_ctld *f = c->fs;
 	struct assoc *a = fs_job_assoc(c, r);
 	uint64_t v[ASSOC_TRES_MAX];
-	double ts[ASSOC_TRES_MAX], secs;
+	double ts[ASSOC_TRES_MAX], secs, factor;
 	time_t from = (time_t)r->start_time;
 
 	if (r->has_fs_charged_until && (time_t)r->fs_charged_until > from)
@@ -102,10 +108,11 @@ static void charge(struct ctld *c, Sky__JobRecord *r, time_t until)
 	if (!a || until <= from || !r->start_time)
 		return;
 	secs = (double)(until - from);
+	factor = qos_job_usage_factor(c, r);   /* the QOS's UsageFactor */
 	job_tres(f, r, v);
 	for (size_t i = 0; i < ASSOC_TRES_MAX; i++)
-		ts[i] = (double)v[i] * secs;
-	assoc_charge(f->tree, a, ts, (double)v[TRES_BILLING] * secs, secs);
+		ts[i] = (double)v[i] * secs * factor;
+	assoc_charge(f->tree, a, ts, (double)v[TRES_BILLING] * secs * factor, secs);
 	f->usage_changed = true;
 }
 
@@ -147,6 +154,7 @@ void fs_recount(struct ctld *c)
 		if ((a = fs_job_assoc(c, j->rec)))
 			count_job(c->fs, a, j->rec, running);
 	}
+	qos_recount(c);
 }
 
 void fs_resume_charges(struct ctld *c, time_t saved)
@@ -173,9 +181,10 @@ void fs_ctld_job_started(struct ctld *c, struct job *j, time_t now)
 		return;
 	j->rec->has_fs_charged_until = true;
 	j->rec->fs_charged_until = (uint64_t)now;
+	job_tres(c->fs, j->rec, v);
+	qos_job_started(c, j, v);
 	if (!(a = fs_job_assoc(c, j->rec)))
 		return;
-	job_tres(c->fs, j->rec, v);
 	for (; a; a = a->parent) {
 		a->used_jobs++;
 		for (size_t i = 0; i < ASSOC_TRES_MAX; i++)
@@ -206,6 +215,7 @@ static void cluster_of(const struct ctld *c, struct prio_cluster *cl)
 	for (size_t i = 0; i < c->conf->n_parts; i++)
 		if (c->conf->parts[i].priority_job_factor > cl->part_max_job_factor)
 			cl->part_max_job_factor = c->conf->parts[i].priority_job_factor;
+	cl->qos_max_priority = qos_ctld_max_priority(c);
 }
 
 static uint32_t job_prio(struct ctld *c, const struct prio_cluster *cl, const Sky__JobRecord *r,
@@ -225,6 +235,7 @@ static uint32_t job_prio(struct ctld *c, const struct prio_cluster *cl, const Sk
 	pj.cpus = r->num_cpus;
 	pj.time_limit_mins = r->time_limit_min == SKY_INFINITE ? 0 : r->time_limit_min;
 	pj.part_job_factor = cp ? cp->priority_job_factor : 0;
+	pj.qos_priority = qos_job_priority(c, r);
 	pj.nice = r->desc->has_nice ? (int64_t)r->desc->nice - (int64_t)NICE_OFFSET : 0;
 	pj.tres = v;
 	return prio_compute(&c->fs->pc, cl, &pj, now, pf);
@@ -286,8 +297,10 @@ void fs_ctld_sched_begin(struct ctld *c, time_t now)
 	if (!c->fs)
 		return;
 	/* The counters matter to limits only (sacctmgr delete recounts for itself). */
-	if (c->fs->enforce & CONF_ENFORCE_LIMITS)
+	if (c->fs->enforce & CONF_ENFORCE_LIMITS) {
 		fs_recount(c);
+		fs_time_recount(c, now);
+	}
 	/* New submissions get their multifactor priority before they are ordered. */
 	if (c->fs->multifactor)
 		fs_ctld_refresh(c, now);
@@ -326,11 +339,15 @@ const char *fs_ctld_sched_blocker(struct ctld *c, const struct job *j)
 	struct fs_ctld *f = c->fs;
 	const struct assoc *a0, *a;
 	uint64_t v[ASSOC_TRES_MAX];
+	const char *why;
 	uint32_t lim;
 
-	if (!f || !(f->enforce & CONF_ENFORCE_LIMITS) || !(a0 = fs_job_assoc(c, j->rec)))
+	if (!f || !(f->enforce & CONF_ENFORCE_LIMITS))
 		return NULL;
 	job_tres(f, j->rec, v);
+	/* The job's QOS limits come before its association's (slurm.md section 7). */
+	if ((why = qos_sched_blocker(c, j, v)) || !(a0 = fs_job_assoc(c, j->rec)))
+		return why;
 	lim = max32(a0, offsetof(struct assoc_limits, max_jobs));
 	if (lim != ASSOC_UNSET32 && a0->used_jobs >= lim)
 		return "AssocMaxJobsLimit";
@@ -352,7 +369,7 @@ const char *fs_ctld_sched_blocker(struct ctld *c, const struct job *j)
 			    a->grp_used_tres[i] + v[i] > a->lim.grp_tres.v[i])
 				return tres_reason(&f->tree->tres, i, true);
 	}
-	return NULL;
+	return fs_time_blocker(c, a0, j->rec, v);
 }
 
 /* ---- submission ---- */
@@ -368,6 +385,7 @@ int fs_ctld_submit_check(struct ctld *c, Sky__JobDesc *d, const char *user, cons
 	const char *acct;
 	struct assoc *a0, *a;
 	uint32_t lim;
+	int rc;
 
 	*assoc_id = 0;
 	if (!f)
@@ -386,6 +404,8 @@ int fs_ctld_submit_check(struct ctld *c, Sky__JobDesc *d, const char *user, cons
 		d->account = xstrdup(acct);
 	}
 	*assoc_id = a0->id;
+	if ((rc = qos_submit_resolve(c, d, a0, eb)))
+		return rc;
 	if (!(f->enforce & CONF_ENFORCE_LIMITS))
 		goto count;
 	lim = max32(a0, offsetof(struct assoc_limits, max_submit_jobs));
@@ -396,6 +416,9 @@ int fs_ctld_submit_check(struct ctld *c, Sky__JobDesc *d, const char *user, cons
 		    a->used_submit_jobs + tasks > a->lim.grp_submit_jobs)
 			return sky_err_set(eb, SKY_E_INVAL, SUBMIT_LIMIT);
 count:
+	if ((rc = qos_submit_limits(c, d, user, d->has_time_limit_min ? d->time_limit_min : 0,
+				    tasks, eb)))
+		return rc;
 	/* Counted now so a burst between two passes sees itself; a pass recounts. */
 	for (a = a0; a; a = a->parent)
 		a->used_submit_jobs += tasks;

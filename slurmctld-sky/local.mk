@@ -154,15 +154,27 @@ SKY_FAIR_SOURCES = slurmctld-sky/assoc.c slurmctld-sky/assoc.h slurmctld-sky/ass
 	slurmctld-sky/priority.c slurmctld-sky/priority.h
 check_PROGRAMS += slurmctld-sky/fairshare_test
 slurmctld_sky_fairshare_test_SOURCES = slurmctld-sky/fairshare_test.c $(SKY_FAIR_SOURCES)
+# QOS records and sacctmgr's qos operations (issue 6, helper Q); the daemon
+# adds qos_limits.c and rpc_qos.c.
+SKY_QOS_SOURCES = slurmctld-sky/qos.c slurmctld-sky/qos.h slurmctld-sky/qos_ops.c \
+	slurmctld-sky/qos_ops.h
+check_PROGRAMS += slurmctld-sky/qos_test
+slurmctld_sky_qos_test_SOURCES = slurmctld-sky/qos_test.c $(SKY_FAIR_SOURCES) \
+	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h $(SKY_QOS_SOURCES)
+slurmctld_sky_qos_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_qos_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm
+TESTS += slurmctld-sky/qos_test
 # Fair share in the daemon (issue 6, helper G).
 slurmctld_sky_slurmctld_sky_SOURCES += $(SKY_FAIR_SOURCES) \
 	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h \
 	slurmctld-sky/fs_conf.c slurmctld-sky/fs_ctld.c slurmctld-sky/fs_ctld.h slurmctld-sky/fs_int.h \
-	slurmctld-sky/fs_jobs.c slurmctld-sky/rpc_assoc.c
+	slurmctld-sky/fs_jobs.c slurmctld-sky/fs_time_limits.c slurmctld-sky/rpc_assoc.c $(SKY_QOS_SOURCES) \
+	slurmctld-sky/qos_ctld.h slurmctld-sky/qos_limits.c slurmctld-sky/rpc_qos.c
 slurmctld_sky_slurmctld_sky_LDADD += -lm
 check_PROGRAMS += slurmctld-sky/assoc_ops_test
 slurmctld_sky_assoc_ops_test_SOURCES = slurmctld-sky/assoc_ops_test.c $(SKY_FAIR_SOURCES) \
-	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h slurmctld-sky/fs_conf.c
+	slurmctld-sky/assoc_ops.c slurmctld-sky/assoc_ops.h slurmctld-sky/fs_conf.c $(SKY_QOS_SOURCES)
 slurmctld_sky_assoc_ops_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) \
 	$(LMDB_CFLAGS) -I$(top_srcdir)/tests/unit
 slurmctld_sky_assoc_ops_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS) -lm

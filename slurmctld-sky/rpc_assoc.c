@@ -11,12 +11,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "assoc_ops.h"
 #include "ctld.h"
 #include "fs_ctld.h"
 #include "fs_int.h"
 #include "log.h"
+#include "qos_ctld.h"
 #include "rpc.h"
 #include "xalloc.h"
 
@@ -153,6 +156,12 @@ int rpc_assoc_op(struct rpc_ctx *r, struct sky_errbuf *eb)
 		reply_op(r, SKY_E_ACCESS_DENIED, "Access/permission denied", NULL);
 		goto out_req;
 	}
+	if (strcasecmp(req->entity, "qos") == 0) {
+		rc = qos_ctld_op(r->c, req, r->now, &o, &err);
+		reply_op(r, rc, rc ? sky_err_msg(&err) : NULL, &o);
+		aop_out_free(&o);
+		goto out_req;
+	}
 	if ((rc = state_copy(r->c, &s, &err))) {
 		reply_op(r, rc, sky_err_msg(&err), NULL);
 		goto out_req;
@@ -163,7 +172,8 @@ int rpc_assoc_op(struct rpc_ctx *r, struct sky_errbuf *eb)
 			       .n_where = req->n_where, .set = req->set, .n_set = req->n_set };
 	x = (struct aop_ctx){ .tree = s.tree, .cluster = r->c->conf->cluster_name, .arg = &s,
 			      .set_default = cb_set_default, .user_exists = cb_user_exists,
-			      .set_descr = cb_set_descr, .prune_defaults = cb_prune };
+			      .set_descr = cb_set_descr, .prune_defaults = cb_prune,
+			      .qos = r->c->fs->qos };
 	/* The copy has no live counters: give it the job counts before deletions. */
 	{
 		struct assoc_tree *live = r->c->fs->tree;
@@ -198,6 +208,52 @@ out_req:
 	return 0;
 }
 
+struct run_secs_ctx {
+	const struct tres_table *t;
+	Sky__AssocInfoReply *rep;
+};
+
+static int run_secs_one(struct assoc *a, int depth, void *arg)
+{
+	struct run_secs_ctx *x = arg;
+	Sky__AssocRunSecs *m;
+	size_t i;
+
+	(void)depth;
+	for (i = 0; i < x->t->n && !a->grp_used_tres_run_secs[i]; i++)
+		;
+	if (i == x->t->n)
+		return 0;
+	m = xmalloc(sizeof(*m));
+	sky__assoc_run_secs__init(m);
+	m->assoc_id = a->id;
+	m->n_secs = x->t->n;
+	m->secs = xcalloc(x->t->n, sizeof(*m->secs));
+	memcpy(m->secs, a->grp_used_tres_run_secs, x->t->n * sizeof(*m->secs));
+	x->rep->run_secs = xrealloc(x->rep->run_secs,
+				    (x->rep->n_run_secs + 1) * sizeof(*x->rep->run_secs));
+	x->rep->run_secs[x->rep->n_run_secs++] = m;
+	return 0;
+}
+
+/* What the running jobs have left, counted now (sshare is rare: O(jobs) is fine). */
+static void run_secs_fill(struct ctld *c, Sky__AssocInfoReply *rep)
+{
+	struct run_secs_ctx x = { &c->fs->tree->tres, rep };
+
+	fs_time_recount(c, time(NULL));
+	assoc_foreach(c->fs->tree, run_secs_one, &x);
+}
+
+static void run_secs_free(Sky__AssocInfoReply *rep)
+{
+	for (size_t i = 0; i < rep->n_run_secs; i++) {
+		free(rep->run_secs[i]->secs);
+		free(rep->run_secs[i]);
+	}
+	free(rep->run_secs);
+}
+
 int rpc_assoc_info(struct rpc_ctx *r, struct sky_errbuf *eb)
 {
 	Sky__AssocInfoReply rep = SKY__ASSOC_INFO_REPLY__INIT;
@@ -230,7 +286,11 @@ int rpc_assoc_info(struct rpc_ctx *r, struct sky_errbuf *eb)
 	rep.defaults = dp;
 	rep.n_descr = f->descr.n;
 	rep.descr = dp + f->defs.n;
+	rep.qos = qos_table_to_pb(f->qos, &f->tree->tres);
+	run_secs_fill(r->c, &rep);
 	rpc_reply(r, SKY__MSG_TYPE__RESPONSE_ASSOC_INFO, &rep.base);
+	run_secs_free(&rep);
+	qos_pb_free(rep.qos);
 	free(dp);
 	free(d);
 	free(buf);

@@ -21,18 +21,6 @@ teardown() {
 	sky_cancel_all
 }
 
-# wait_reason ID REASON: the pending reason squeue shows.
-wait_reason() {
-	local i r=""
-	for ((i = 0; i < 100; i++)); do
-		r=$(job_field "$1" %r)
-		[ "$r" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "job $1 waits for '$r', not '$2'" >&2
-	return 1
-}
-
 @test "sbatch -A must match an association of the user" {
 	run sbatch -A nosuch --wrap true
 	[ "$status" -eq 1 ]

@@ -18,17 +18,6 @@ teardown() {
 	sky_cancel_all
 }
 
-wait_reason() {
-	local i r=""
-	for ((i = 0; i < 100; i++)); do
-		r=$(job_field "$1" %r)
-		[ "$r" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "job $1 waits for '$r', not '$2'" >&2
-	return 1
-}
-
 @test "sacctmgr shows the GRES limit" {
 	run sacctmgr -n -P show assoc account=gputeam user= format=account,grptres
 	[ "${lines[0]}" = "gputeam|gres/gpu=3" ]

@@ -67,6 +67,18 @@ wait_state() {
 	return 1
 }
 
+# wait_reason ID REASON: wait until squeue shows REASON (%r) for job ID.
+wait_reason() {
+	local i r=""
+	for ((i = 0; i < 100; i++)); do
+		r=$(job_field "$1" %r)
+		[ "$r" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "job $1 waits for '$r', not '$2'" >&2
+	return 1
+}
+
 # wait_file PATH [SECONDS]
 wait_file() {
 	local i

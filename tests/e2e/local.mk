@@ -40,9 +40,14 @@ E2E_TESTS = \
 	tests/e2e/0871-cost-aws.bats \
 	tests/e2e/0900-sacctmgr.bats \
 	tests/e2e/0905-assoc-limits.bats \
+	tests/e2e/0906-assoc-time-limits.bats \
 	tests/e2e/0910-fairshare.bats \
 	tests/e2e/0915-priority-tier.bats \
 	tests/e2e/0920-assoc-gres.bats \
+	tests/e2e/0935-qos-sacctmgr.bats \
+	tests/e2e/0936-qos-enforce.bats \
+	tests/e2e/0937-qos-priority.bats \
+	tests/e2e/0938-qos-gres-restart.bats \
 	tests/e2e/0510-constraint-and-array-tasks.bats \
 	tests/e2e/0520-mail.bats \
 	tests/e2e/0530-export-file-and-priority.bats \
