@@ -24,7 +24,11 @@ const char aws_userdata_default[] =
 	"SLURM_SKY_CTLD_HOST={ctld_host}\n"
 	"SLURM_SKY_CTLD_PORT={ctld_port}\n"
 	"PATH=$PATH:/usr/local/sbin:/usr/sbin\n"
+	"# The instance metadata (spot interruption notices, the instance id);\n"
+	"# set to empty to turn the polling off.\n"
+	"SKY_IMDS_ENDPOINT=${SKY_IMDS_ENDPOINT-http://169.254.169.254}\n"
 	"export SLURM_SKY_CONF SLURMD_NODENAME SLURM_SKY_CTLD_HOST SLURM_SKY_CTLD_PORT PATH\n"
+	"export SKY_IMDS_ENDPOINT\n"
 	"exec slurmd-sky -f \"$SLURM_SKY_CONF\" -N {node}\n";
 
 /* Templates are a few KiB at most: appending with xstrfmtcat is plenty. */

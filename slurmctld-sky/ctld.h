@@ -29,6 +29,7 @@ struct event;
 struct event_base;
 struct evconnlistener;
 struct fs_ctld;
+struct node_notices;
 struct power_save;
 struct provider;
 
@@ -61,6 +62,7 @@ struct ctld {
 	size_t n_providers;
 	struct power_save *power;       /* owned; power_save.c */
 	struct fs_ctld *fs;             /* owned; fair share and priority (fs_ctld.c) */
+	struct node_notices *notices;   /* owned, NULL until the first; node_notice.c */
 
 	struct evconnlistener *unix_listener;   /* owned */
 	struct evconnlistener *tcp_listener;    /* owned, NULL when SlurmctldPort=0 */

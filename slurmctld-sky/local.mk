@@ -23,6 +23,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/id_names.c slurmctld-sky/id_names.h \
 	slurmctld-sky/listener.c slurmctld-sky/listener.h \
 	slurmctld-sky/main.c \
+	slurmctld-sky/node_notice.c slurmctld-sky/node_notice.h \
 	slurmctld-sky/node_table.c slurmctld-sky/node_table.h \
 	slurmctld-sky/node_power.h \
 	slurmctld-sky/partition.c slurmctld-sky/partition.h \

@@ -34,6 +34,7 @@
 #include "job_control.h"
 #include "listener.h"
 #include "log.h"
+#include "node_notice.h"
 #include "power_save.h"
 #include "provider.h"
 #include "fs_ctld.h"
@@ -271,6 +272,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	job_purge_old(c, now);
 	job_control_tick(c, now);
 	providers_poll(c);
+	node_notice_tick(c, now);
 	power_save_tick(c, now);
 	fs_ctld_tick(c, now);
 	sched_request(c);
@@ -384,6 +386,7 @@ static void ctld_close(struct ctld *c)
 	if (c->jobs.buckets)
 		job_table_fini(&c->jobs);
 	power_save_fini(c);
+	node_notice_fini(c);
 	fs_ctld_fini(c);
 	providers_stop(c);
 	part_table_fini(&c->parts);

@@ -585,7 +585,8 @@ static void node_lost(struct aws_priv *ap, struct node *n, struct aws_node *an,
 	power_node_lost(ap->c, n->name, reason);
 	free(reason);
 	/* The requeued job is placed afresh, all its nodes in one new offering:
-	 * its other nodes go too (at once when idle, else once they are). */
+	 * its other nodes go too (at once when idle, else once they are), and
+	 * take no job meanwhile (ASAP), or the rerun would land on one of them. */
 	for (size_t i = 0; i < n_mates; i++) {
 		struct node *o = mates[i];
 		struct sky_errbuf eb;
@@ -595,7 +596,7 @@ static void node_lost(struct aws_priv *ap, struct node *n, struct aws_node *an,
 		sky_err_clear(&eb);
 		log_info("provider %s: node %s: powering down with lost node %s", ap->p->name,
 			 o->name, n->name);
-		if (power_update_node(ap->c, o->name, "POWER_DOWN", NULL, &eb))
+		if (power_update_node(ap->c, o->name, "POWER_DOWN_ASAP", NULL, &eb))
 			log_error("node %s: %s", o->name, sky_err_msg(&eb));
 	}
 	free(mates);
@@ -860,6 +861,21 @@ static void aws_fini(struct provider *p)
 	p->priv = NULL;
 }
 
+/* The offering is being reclaimed: the requeued job (and any other) should
+ * look elsewhere first, as after a loss, even before the instance is gone. */
+static void aws_notice(struct provider *p, struct node *n, time_t now)
+{
+	struct aws_priv *ap = p->priv;
+	struct aws_node *an;
+
+	if (!my_node(ap, n->name))
+		return;
+	an = an_of(ap, n);
+	if (an->state == AWS_NODE_UP && an->off)
+		blocklist_note(ap->bl, an->off, an->spot,
+			       an->spot ? "Server.SpotInstanceTermination" : NULL, now);
+}
+
 const struct provider_ops prov_aws_ops = {
 	.name = "aws",
 	.check = aws_check,
@@ -869,4 +885,5 @@ const struct provider_ops prov_aws_ops = {
 	.size_for_job = aws_size_for_job,
 	.poll = aws_poll,
 	.fini = aws_fini,
+	.notice = aws_notice,
 };

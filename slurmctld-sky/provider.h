@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "conf.h"
 #include "sky_err.h"
@@ -85,6 +86,10 @@ struct provider_ops {
 			    uint32_t nnodes, struct node_hw *out, struct sky_errbuf *eb);
 	void (*poll)(struct provider *p);
 	void (*fini)(struct provider *p);
+	/* Optional: node n's agent saw its machine being reclaimed (a spot
+	 * interruption notice) at now; the provider may steer later placements
+	 * away from that offering. The node is still up. */
+	void (*notice)(struct provider *p, struct node *n, time_t now);
 };
 
 struct provider {

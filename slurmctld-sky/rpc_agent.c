@@ -21,6 +21,7 @@
 #include "job_control.h"
 #include "listener.h"
 #include "log.h"
+#include "node_notice.h"
 #include "power_save.h"
 #include "rpc.h"
 #include "xalloc.h"
@@ -210,6 +211,8 @@ int rpc_agent_register(struct rpc_ctx *r, struct sky_errbuf *eb)
 				  r->c->conf->path ? r->c->conf->path : "the configuration");
 		goto out;
 	}
+	if (node_notice_refuse_stale(r, rc.node, reg))
+		goto out;
 	agent_link_attach(r->c, rc.node, r->conn);
 	node_update_from_agent(rc.node, reg);
 	for (i = 0; i < reg->n_jobs; i++) {

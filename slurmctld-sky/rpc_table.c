@@ -9,6 +9,7 @@
 #include "job_step.h"
 #include "listener.h"
 #include "log.h"
+#include "node_notice.h"
 #include "rpc.h"
 #include "sched_fifo.h"
 
@@ -86,6 +87,9 @@ static const struct rpc_row rpc_table[] = {
 	{ .type = SKY__MSG_TYPE__AGENT_HEARTBEAT, .handler = rpc_agent_heartbeat,
 	  .priv = RPC_PRIV_OPERATOR, .writes_state = false, .needs_link = true,
 	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "AGENT_HEARTBEAT" },
+	{ .type = SKY__MSG_TYPE__AGENT_NODE_NOTICE, .handler = rpc_agent_node_notice,
+	  .priv = RPC_PRIV_OPERATOR, .writes_state = true, .needs_link = true,
+	  .err_reply = SKY__MSG_TYPE__RESPONSE_RC, .name = "AGENT_NODE_NOTICE" },
 };
 
 static const struct rpc_row *rpc_lookup(uint32_t type)

@@ -17,6 +17,7 @@
 struct event_base;
 struct jobs;
 struct ctld_link;
+struct imds;
 
 #define AGENT_MAX_OPERATORS 3
 
@@ -36,6 +37,9 @@ struct agent {
 	size_t n_operators;
 	struct jobs *jobs;          /* owned */
 	struct ctld_link *link;     /* owned */
+	char *instance_id;          /* owned: the cloud instance (imds.h), or NULL */
+	struct imds *imds;          /* owned; NULL without SKY_IMDS_ENDPOINT */
+	int exit_code;              /* main's; 1 once refused as a stale instance */
 };
 
 #endif

@@ -131,11 +131,34 @@ static void send_register(struct ctld_link *l)
 	reg.arch = a->hw.arch;
 	reg.has_agent_uid = true;
 	reg.agent_uid = (uint32_t)geteuid();
+	reg.instance_id = a->instance_id;
 	jobs_fill_register(a->jobs, &reg);
 	step_agent_fill_register(a, &reg);
 	log_debug("registering with the controller (%zu jobs held)", reg.n_jobs);
 	send_raw(l, SKY__MSG_TYPE__AGENT_REGISTER, &reg.base);
 	jobs_register_clear(&reg);
+}
+
+/* The slot this agent registers for has another instance now: this VM is
+ * on its way out. Its jobs were requeued elsewhere, so they stop here too
+ * (their supervisors run the kill sequence on their own), and the agent
+ * leaves instead of retrying forever. */
+static void stale_exit(struct ctld_link *l, const Sky__RegisterReply *r)
+{
+	struct agent *a = l->a;
+	Sky__NodeRegister held = SKY__NODE_REGISTER__INIT;
+
+	log_error("controller refused the registration of node %s: %s; exiting", a->node_name,
+		  r->message && *r->message ? r->message : sky_strerror((int)r->rc));
+	jobs_fill_register(a->jobs, &held);
+	for (size_t i = 0; i < held.n_jobs; i++)
+		if (!held.jobs[i]->finished) {
+			log_info("job %u: cancelled (stale instance)", held.jobs[i]->job_id);
+			jobs_cancel(a->jobs, held.jobs[i]->job_id);
+		}
+	jobs_register_clear(&held);
+	a->exit_code = 1;
+	event_base_loopbreak(a->base);
 }
 
 static void on_register_reply(struct ctld_link *l, ProtobufCMessage *msg)
@@ -144,6 +167,10 @@ static void on_register_reply(struct ctld_link *l, ProtobufCMessage *msg)
 	struct agent *a = l->a;
 	char *why;
 
+	if (r->rc && r->has_stale_instance && r->stale_instance) {
+		stale_exit(l, r);
+		return;
+	}
 	if (r->rc) {
 		why = xasprintf("controller refused the registration of node %s: %s", a->node_name,
 				r->message && *r->message ? r->message : sky_strerror((int)r->rc));

@@ -8,6 +8,7 @@ slurmd_sky_libslurmd_a_SOURCES = \
 	slurmd-sky/envv.c slurmd-sky/envv.h \
 	slurmd-sky/gpu_detect.c slurmd-sky/gpu_detect.h \
 	slurmd-sky/hw_detect.c slurmd-sky/hw_detect.h \
+	slurmd-sky/imds.c slurmd-sky/imds.h slurmd-sky/imds_agent.c \
 	slurmd-sky/job_child.c slurmd-sky/job_child.h \
 	slurmd-sky/job_env.c slurmd-sky/job_env.h \
 	slurmd-sky/job_env_gpu.c slurmd-sky/job_env_gpu.h \
@@ -27,8 +28,9 @@ slurmd_sky_libslurmd_a_SOURCES = \
 	slurmd-sky/user_env.c slurmd-sky/user_env.h
 # End of slurmd-sky library sources
 SLURMD_CFLAGS = $(AM_CFLAGS) $(SPANK_HOST_INC) $(LIBEVENT_CFLAGS) $(HWLOC_CFLAGS) \
-	$(PROTOBUF_C_CFLAGS) $(MUNGE_CFLAGS)
-SLURMD_LIBS = slurmd-sky/libslurmd.a $(SPANK_HOST_LIBS) $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(HWLOC_LIBS)
+	$(PROTOBUF_C_CFLAGS) $(MUNGE_CFLAGS) $(LIBCURL_CFLAGS) $(JSONC_CFLAGS)
+SLURMD_LIBS = slurmd-sky/libslurmd.a $(SPANK_HOST_LIBS) $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(HWLOC_LIBS) \
+	$(LIBCURL_LIBS) $(JSONC_LIBS)
 slurmd_sky_libslurmd_a_CFLAGS = $(SLURMD_CFLAGS)
 
 sbin_PROGRAMS += slurmd-sky/slurmd-sky
@@ -82,5 +84,10 @@ slurmd_sky_step_env_test_SOURCES = slurmd-sky/step_env_test.c
 slurmd_sky_step_env_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
 slurmd_sky_step_env_test_LDADD = $(SLURMD_TEST_LIBS)
 TESTS += slurmd-sky/step_env_test
+check_PROGRAMS += slurmd-sky/imds_test
+slurmd_sky_imds_test_SOURCES = slurmd-sky/imds_test.c
+slurmd_sky_imds_test_CFLAGS = $(SLURMD_TEST_CFLAGS)
+slurmd_sky_imds_test_LDADD = $(SLURMD_TEST_LIBS)
+TESTS += slurmd-sky/imds_test
 # End of slurmd-sky tests
 EXTRA_DIST += slurmd-sky/README.md

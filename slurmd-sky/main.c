@@ -26,6 +26,7 @@
 #include "agent.h"
 #include "ctld_link.h"
 #include "gpu_detect.h"
+#include "imds.h"
 #include "job_env_sky.h"
 #include "jobs.h"
 #include "log.h"
@@ -312,7 +313,7 @@ int main(int argc, char **argv)
 	log_info("slurmd-sky %s started on node %s: %u CPUs, %" PRIu64 " MB%s%s, spool %s",
 		 PACKAGE_VERSION, a.node_name, a.hw.cpus, a.hw.memory_mb,
 		 a.hw.gres ? ", gres " : "", a.hw.gres ? a.hw.gres : "", a.spool_dir);
-	link_start(a.link);
+	imds_agent_start(&a);     /* starts the link */
 	if (ready_fd >= 0) {
 		char ok = 0;
 		if (write(ready_fd, &ok, 1) != 1)
@@ -322,6 +323,7 @@ int main(int argc, char **argv)
 
 	event_base_dispatch(a.base);
 
+	imds_free(a.imds);
 	link_free(a.link);
 	jobs_free(a.jobs);
 	for (int i = 0; i < 4; i++)
@@ -338,7 +340,8 @@ int main(int argc, char **argv)
 	free(a.spool_dir);
 	free(a.log_file);
 	free(a.cluster);
+	free(a.instance_id);
 	log_info("slurmd-sky stopped");
 	log_fini();
-	return 0;
+	return a.exit_code;
 }

@@ -36,6 +36,7 @@ E2E_TESTS = \
 	tests/e2e/0855-aws-config.bats \
 	tests/e2e/0860-aws-failover.bats \
 	tests/e2e/0865-aws-recovery.bats \
+	tests/e2e/0866-aws-spot-notice.bats \
 	tests/e2e/0870-cost-program.bats \
 	tests/e2e/0871-cost-aws.bats \
 	tests/e2e/0900-sacctmgr.bats \
