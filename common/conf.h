@@ -141,6 +141,7 @@ struct sky_conf {
 	bool job_requeue;         /* JobRequeue, default true */
 	uint64_t max_script_size; /* SchedulerParameters=max_script_size=, default 4 MiB */
 	char *sched_params;       /* SchedulerParameters as written */
+	char *sched_type;         /* SchedulerType as written, NULL = sched/backfill */
 	uint64_t def_mem_per_cpu_mb;
 	uint64_t def_mem_per_node_mb;
 	uint32_t max_array_size;  /* MaxArraySize, default 1001 */

@@ -219,6 +219,13 @@ static char *val_reason_list(const Sky__JobRecord *j, time_t now)
 	return xstrdup(j->node_list ? j->node_list : "");
 }
 
+uint64_t fmt_job_start_time(const Sky__JobRecord *j)
+{
+	if (j->state == SKY__JOB_STATE__JOB_PENDING && j->has_sched_start_time)
+		return j->sched_start_time;
+	return j->start_time;
+}
+
 static char *time_or_na(uint64_t t)
 {
 	char buf[64];
@@ -230,7 +237,7 @@ static char *time_or_na(uint64_t t)
 static char *val_start(const Sky__JobRecord *j, time_t now)
 {
 	(void)now;
-	return time_or_na(j->start_time);
+	return time_or_na(fmt_job_start_time(j));
 }
 
 static char *val_submit(const Sky__JobRecord *j, time_t now)
@@ -322,9 +329,9 @@ static char *val_nice(const Sky__JobRecord *j, time_t now)
 /* %Y: nodes the backfill scheduler plans for a pending job; FIFO plans none. */
 static char *val_sched_nodes(const Sky__JobRecord *j, time_t now)
 {
-	(void)j;
 	(void)now;
-	return xstrdup("(null)");
+	return xstrdup(j->state == SKY__JOB_STATE__JOB_PENDING && j->sched_nodes ? j->sched_nodes :
+		       "(null)");
 }
 
 static char *val_work_dir(const Sky__JobRecord *j, time_t now)

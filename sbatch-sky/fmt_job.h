@@ -24,6 +24,10 @@ char *job_fmt_header(const struct fmt_spec *s);
 /* One job rendered by s (no newline). now: the time used for elapsed fields. Caller frees. */
 char *job_fmt_line(const struct fmt_spec *s, const Sky__JobRecord *j, time_t now);
 
+/* The start time squeue %S and scontrol StartTime= show: a pending job's
+ * expected start (backfill), else when it started; 0 = none. */
+uint64_t fmt_job_start_time(const Sky__JobRecord *j);
+
 /* Seconds the job has run (0 while pending), as squeue's TIME shows it. */
 int64_t job_time_used(const Sky__JobRecord *j, time_t now);
 

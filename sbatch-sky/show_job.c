@@ -51,6 +51,10 @@ static uint64_t end_time(const Sky__JobRecord *j)
 	if (j->state == SKY__JOB_STATE__JOB_RUNNING && j->start_time && j->time_limit_min &&
 	    j->time_limit_min < SKY_NO_VAL)
 		return j->start_time + (uint64_t)j->time_limit_min * 60;
+	/* A pending job with an expected start (backfill) ends a time limit later. */
+	if (j->state == SKY__JOB_STATE__JOB_PENDING && j->has_sched_start_time &&
+	    j->time_limit_min && j->time_limit_min < SKY_NO_VAL)
+		return j->sched_start_time + (uint64_t)j->time_limit_min * 60;
 	return 0;
 }
 
@@ -140,7 +144,7 @@ static void part_times(char **b, bool o, const Sky__JobRecord *j, time_t now)
 	show_kv(b, o, true, "SubmitTime=%s EligibleTime=%s", ts(j->submit_time, t1, sizeof(t1)),
 		ts(j->eligible_time, t2, sizeof(t2)));
 	show_kv(b, o, true, "AccrueTime=%s", ts(j->eligible_time, t1, sizeof(t1)));
-	show_kv(b, o, true, "StartTime=%s EndTime=%s", ts(j->start_time, t1, sizeof(t1)),
+	show_kv(b, o, true, "StartTime=%s EndTime=%s", ts(fmt_job_start_time(j), t1, sizeof(t1)),
 		ts(end_time(j), t2, sizeof(t2)));
 	show_kv(b, o, false, "Deadline=%s", j->desc->has_deadline && j->desc->deadline ?
 		ts(j->desc->deadline, t1, sizeof(t1)) : "N/A");
@@ -158,6 +162,8 @@ static void part_resources(char **b, bool o, const Sky__JobRecord *j)
 	show_kv(b, o, true, "Partition=%s AllocNode:Sid=%s:0", nz(job_partition(j)), nz(d->submit_host));
 	show_kv(b, o, true, "ReqNodeList=%s ExcNodeList=%s", nz(d->req_nodes), nz(d->exc_nodes));
 	show_kv(b, o, true, "NodeList=%s", nz(j->node_list));
+	if (j->state == SKY__JOB_STATE__JOB_PENDING && j->sched_nodes)
+		show_kv(b, o, true, "SchedNodeList=%s", j->sched_nodes);
 	if (j->batch_host && *j->batch_host)
 		show_kv(b, o, true, "BatchHost=%s", j->batch_host);
 	if (!j->num_nodes && d->max_nodes && d->max_nodes != d->min_nodes)

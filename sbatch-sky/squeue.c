@@ -374,7 +374,7 @@ static int cmp_key(char k, const Sky__JobRecord *a, const Sky__JobRecord *b)
 	case 'M': return cmp_u64((uint64_t)job_time_used(a, sort_now), (uint64_t)job_time_used(b, sort_now));
 	case 'l': return cmp_u64(a->time_limit_min, b->time_limit_min);
 	case 'V': return cmp_u64(a->submit_time, b->submit_time);
-	case 'S': return cmp_u64(a->start_time, b->start_time);
+	case 'S': return cmp_u64(fmt_job_start_time(a), fmt_job_start_time(b));
 	case 'e': return cmp_u64(a->end_time, b->end_time);
 	case 'D': return cmp_u64(a->num_nodes, b->num_nodes);
 	case 'C': return cmp_u64(a->num_cpus, b->num_cpus);

@@ -32,6 +32,7 @@ struct fs_ctld;
 struct node_notices;
 struct power_save;
 struct provider;
+struct sched_bf;
 
 /* Limits derived from the configuration once, at start-up. */
 struct ctld_limits {
@@ -74,6 +75,7 @@ struct ctld {
 	bool sched_pending;             /* ev_sched is active already */
 	int64_t sched_last_us;          /* monotonic time of the last pass */
 	int64_t sched_min_interval_us;  /* SchedulerParameters=sched_min_interval */
+	struct sched_bf *bf;            /* owned; backfill state (sched_backfill.c) */
 	struct event *ev_signal[3];     /* SIGTERM, SIGINT, SIGHUP */
 };
 

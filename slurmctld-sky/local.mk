@@ -192,3 +192,35 @@ slurmctld_sky_cloud_info_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(C
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_cloud_info_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/cloud_info_test
+
+# Backfill (issue 6, helper B): the pass and its node-time profile.
+SKY_BF_SOURCES = slurmctld-sky/sched_backfill.c slurmctld-sky/sched_backfill.h \
+	slurmctld-sky/sched_profile.c slurmctld-sky/sched_profile.h
+slurmctld_sky_slurmctld_sky_SOURCES += $(SKY_BF_SOURCES)
+check_PROGRAMS += slurmctld-sky/sched_profile_test
+slurmctld_sky_sched_profile_test_SOURCES = slurmctld-sky/sched_profile_test.c \
+	slurmctld-sky/sched_profile.c slurmctld-sky/sched_profile.h
+slurmctld_sky_sched_profile_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
+slurmctld_sky_sched_profile_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/sched_profile_test
+
+# bench/sched_bench: one scheduling cycle on 10k simulated nodes (bench/README.md),
+# built by `make bench`. It links the daemon's own objects except main() and
+# job_launch() (no agents), which automake cannot express: plain rules.
+SKY_BENCH_SCHED = bench/sched_bench$(EXEEXT)
+CLEANFILES += $(SKY_BENCH_SCHED) bench/sched_bench.$(OBJEXT)
+EXTRA_DIST += bench/sched_bench.c
+# No dependency tracking for it: rebuilt whenever a daemon object is (a header changed).
+bench/sched_bench.$(OBJEXT): $(top_srcdir)/bench/sched_bench.c common/sky.pb-c.h \
+	  $(slurmctld_sky_slurmctld_sky_OBJECTS)
+	$(AM_V_CC)$(MKDIR_P) bench && $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(AM_CPPFLAGS) \
+	  $(CPPFLAGS) $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CFLAGS) \
+	  -I$(top_srcdir)/slurmctld-sky -c -o $@ $(top_srcdir)/bench/sched_bench.c
+$(SKY_BENCH_SCHED): bench/sched_bench.$(OBJEXT) $(slurmctld_sky_slurmctld_sky_OBJECTS) \
+	  common/libskycommon.a
+	$(AM_V_CCLD)objs=`for o in $(slurmctld_sky_slurmctld_sky_OBJECTS); do \
+	  case $$o in *-main.$(OBJEXT)|*-job_launch.$(OBJEXT)) ;; *) echo $$o ;; esac; done`; \
+	  $(CCLD) $(CFLAGS) $(LDFLAGS) -o $@ bench/sched_bench.$(OBJEXT) $$objs \
+	  $(slurmctld_sky_slurmctld_sky_LDADD) $(LIBS)
+.PHONY: bench
+bench: $(SKY_BENCH_SCHED)

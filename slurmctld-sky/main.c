@@ -38,6 +38,7 @@
 #include "power_save.h"
 #include "provider.h"
 #include "fs_ctld.h"
+#include "sched_backfill.h"
 #include "sched_fifo.h"
 #include "wire.h"
 #include "xalloc.h"
@@ -123,6 +124,7 @@ static int check_config(const struct opts *o, struct sky_errbuf *eb)
 	struct sky_conf *conf = NULL;
 	struct node_table nodes;
 	struct part_table parts;
+	struct sched_bf_conf bf;
 	uid_t uid;
 	int rc;
 
@@ -133,7 +135,8 @@ static int check_config(const struct opts *o, struct sky_errbuf *eb)
 	if (!(rc = part_table_build(&parts, conf, &nodes, eb)))
 		part_table_fini(&parts);
 	node_table_fini(&nodes);
-	if (!rc && !(rc = providers_check(conf, eb)) && !(rc = fs_conf_check(conf, eb)))
+	if (!rc && !(rc = providers_check(conf, eb)) && !(rc = fs_conf_check(conf, eb)) &&
+	    !(rc = sched_bf_parse(conf->sched_type, conf->sched_params, &bf, eb)))
 		rc = resolve_slurm_user(conf, &uid, eb);
 out:
 	conf_free(conf);

@@ -20,6 +20,7 @@
 #include "job_mail.h"
 #include "log.h"
 #include "power_save.h"
+#include "sched_backfill.h"
 #include "sched_fifo.h"
 #include "xalloc.h"
 
@@ -36,6 +37,7 @@ struct job_need {
 	size_t n_req, n_exc;
 	struct ctld *c;            /* for GRES and power saving; borrowed */
 	const struct job *job;     /* borrowed */
+	const struct sched_filter *filter; /* backfill's, or NULL; borrowed */
 };
 
 /* Default gap between two passes; Slurm's knob of the same name, in usec. */
@@ -81,6 +83,8 @@ static int64_t min_interval(const struct sky_conf *conf)
 int sched_init(struct ctld *c)
 {
 	c->sched_min_interval_us = min_interval(c->conf);
+	if (sched_bf_init(c))
+		return SKY_E_CONFIG;
 	c->ev_sched = event_new(c->base, -1, 0, sched_cb, c);
 	return c->ev_sched ? 0 : SKY_E_NOMEM;
 }
@@ -90,6 +94,7 @@ void sched_fini(struct ctld *c)
 	if (c->ev_sched)
 		event_free(c->ev_sched);
 	c->ev_sched = NULL;
+	sched_bf_fini(c);
 }
 
 /*
@@ -179,12 +184,13 @@ static bool node_fits(const struct node *n, const struct job_need *nd, struct jo
 		return false;
 	if (!nd->whole_mem && nd->mem_mb && n->real_memory_mb && node_free_mem(n) < nd->mem_mb)
 		return false;
-	if (!gres_alloc_fits(nd->c, n, nd->job))
-		return false;
 	a->node = (struct node *)n;
 	a->cpus = nd->exclusive ? node_cpus(n) : nd->cpus;
 	a->mem_mb = nd->whole_mem ? n->real_memory_mb : nd->mem_mb;
-	return true;
+	/* The filter is cheap, the GRES inventory is not: filter first. */
+	if (nd->filter && !nd->filter->ok(nd->filter->arg, n, a->cpus, a->mem_mb))
+		return false;
+	return gres_alloc_fits(nd->c, n, nd->job);
 }
 
 /* Slurm's order (slurm.md section 5): powered up, powering up, powered
@@ -216,7 +222,7 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 			 struct job_alloc *out)
 {
 	size_t got = 0, i;
-	struct node **order;
+	struct node **order, **sorted = NULL;
 
 	for (i = 0; i < nd->n_req; i++) {
 		struct node *n = node_find(&c->nodes, nd->req[i]);
@@ -224,12 +230,18 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 			return 0;
 		got++;
 	}
-	order = xcalloc(p->n_nodes + 1, sizeof(*order));
-	memcpy(order, p->nodes, p->n_nodes * sizeof(*order));
-	if (!in_node_order(order, p->n_nodes))
+	order = p->nodes;
+	if (!in_node_order(order, p->n_nodes)) {
+		order = sorted = xcalloc(p->n_nodes + 1, sizeof(*order));
+		memcpy(order, p->nodes, p->n_nodes * sizeof(*order));
 		qsort(order, p->n_nodes, sizeof(*order), node_order_cmp);
+	}
 	/* Slurm gives a min-max request as many nodes as it can without delay. */
 	for (i = 0; i < p->n_nodes && got < nd->max_nodes; i++) {
+		/* Most nodes of a busy cluster are full: the cheapest test first
+		 * (a node of known size; one of unknown size may yet be sized). */
+		if (order[i]->cpus && order[i]->alloc_cpus >= order[i]->cpus)
+			continue;
 		if (node_name_in(nd->req, nd->n_req, order[i]->name))
 			continue;
 		/* Powering nodes up for a min-max request's extras would be a delay. */
@@ -238,12 +250,12 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 		if (node_fits(order[i], nd, &out[got]))
 			got++;
 	}
-	free(order);
+	free(sorted);
 	return got >= nd->nodes ? got : 0;
 }
 
-/* Try to start j now. Returns true when it got nodes. */
-static bool try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now)
+bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now,
+		     const struct sched_filter *f)
 {
 	struct job_need nd;
 	struct job_alloc *alloc;
@@ -253,11 +265,13 @@ static bool try_start(struct ctld *c, struct job *j, const struct partition *p, 
 	need_of(j, p, &nd);
 	nd.c = c;
 	nd.job = j;
+	nd.filter = f;
 	if (nd.nodes > p->n_nodes) {
 		need_fini(&nd);
 		return false;
 	}
-	alloc = xcalloc(p->n_nodes + nd.n_req + 1, sizeof(*alloc));
+	/* pick_nodes() fills at most the -w nodes and max_nodes more. */
+	alloc = xcalloc(nd.max_nodes + nd.n_req + 1, sizeof(*alloc));
 	/* -C "[a|b]": every node of the job must have the same alternative. */
 	alts = features_alternatives(nd.constraint, &n_alts);
 	got = 0;
@@ -399,13 +413,14 @@ void sched_run(struct ctld *c)
 			job_set_reason(queue[i], REASON_PRIORITY);
 			continue;
 		}
-		if (try_start(c, queue[i], p, now)) {
+		if (sched_try_start(c, queue[i], p, now, NULL)) {
 			started[n_started++] = queue[i];
 			continue;
 		}
 		job_set_reason(queue[i], REASON_RESOURCES);
 		blocked[pi] = true;
 	}
+	sched_bf_run(c, queue, n, blocked, started, &n_started, now);
 	if (n_started && commit_started(c, started, n_started))
 		launch_started(c, started, n_started, now);
 	power_save_flush(c, now);

@@ -9,7 +9,20 @@
 #ifndef SKY_SCHED_FIFO_H
 #define SKY_SCHED_FIFO_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
 struct ctld;
+struct job;
+struct node;
+struct partition;
+
+/* A filter on the nodes a job may get (backfill: the reservations it must not delay). */
+struct sched_filter {
+	bool (*ok)(void *arg, const struct node *n, uint32_t cpus, uint64_t mem_mb);
+	void *arg;
+};
 
 /* Create the deferred event. 0 or SKY_E_*. */
 int sched_init(struct ctld *c);
@@ -18,5 +31,8 @@ void sched_fini(struct ctld *c);
 void sched_request(struct ctld *c);
 /* Run one pass now. */
 void sched_run(struct ctld *c);
+/* Start j now on nodes of p that f accepts (f NULL: any): true when it got them. */
+bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now,
+		     const struct sched_filter *f);
 
 #endif

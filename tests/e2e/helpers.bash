@@ -67,10 +67,11 @@ wait_state() {
 	return 1
 }
 
-# wait_reason ID REASON: wait until squeue shows REASON (%r) for job ID.
+# wait_reason ID REASON [SECONDS]: wait (10 s by default) until squeue shows
+# REASON (%r) for job ID.
 wait_reason() {
 	local i r=""
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < ${3:-10} * 10; i++)); do
 		r=$(job_field "$1" %r)
 		[ "$r" = "$2" ] && return 0
 		sleep 0.1

@@ -45,6 +45,10 @@ E2E_TESTS = \
 	tests/e2e/0910-fairshare.bats \
 	tests/e2e/0915-priority-tier.bats \
 	tests/e2e/0920-assoc-gres.bats \
+	tests/e2e/0925-backfill.bats \
+	tests/e2e/0926-backfill-builtin.bats \
+	tests/e2e/0927-backfill-reasons.bats \
+	tests/e2e/0928-backfill-limits.bats \
 	tests/e2e/0935-qos-sacctmgr.bats \
 	tests/e2e/0936-qos-enforce.bats \
 	tests/e2e/0937-qos-priority.bats \
