@@ -17,6 +17,7 @@ common_libskycommon_a_SOURCES = \
 	common/sky_err.c common/sky_err.h \
 	common/state_journal.c common/state_journal.h \
 	common/state_lmdb.c common/state_lmdb.h \
+	common/text_buf.c common/text_buf.h \
 	common/timefmt.c common/timefmt.h \
 	common/wire.c common/wire.h \
 	common/xalloc.c common/xalloc.h

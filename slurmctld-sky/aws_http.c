@@ -12,6 +12,7 @@
 #include "aws_sigv4.h"
 #include "aws_xml.h"
 #include "log.h"
+#include "text_buf.h"
 #include "xalloc.h"
 
 /* EC2 replies are small; anything past this is not EC2. */
@@ -107,26 +108,10 @@ void aws_call_begin(struct aws_ec2 *c)
 	memset(&c->stats, 0, sizeof(c->stats));
 }
 
-struct reply {
-	char *buf;
-	size_t len, cap;
-};
-
 static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
-	struct reply *r = arg;
-	size_t n = size * nmemb;
-
-	if (r->len + n + 1 > (size_t)AWS_MAX_REPLY)
-		return 0; /* makes curl fail the transfer */
-	if (r->len + n + 1 > r->cap) {
-		r->cap = (r->len + n + 1) * 2;
-		r->buf = xrealloc(r->buf, r->cap);
-	}
-	memcpy(r->buf + r->len, p, n);
-	r->len += n;
-	r->buf[r->len] = '\0';
-	return n;
+	/* 0 makes curl fail the transfer */
+	return text_buf_append(arg, p, size * nmemb, AWS_MAX_REPLY) ? size * nmemb : 0;
 }
 
 static void amz_date_now(char out[17])
@@ -180,7 +165,7 @@ static struct curl_slist *signed_headers(struct aws_ec2 *c, const char *body,
 
 /* One HTTP exchange. Returns the CURLcode; *status and r filled. */
 static CURLcode one_request(struct aws_ec2 *c, const char *body, struct curl_slist *hdrs,
-			    long *status, struct reply *r)
+			    long *status, struct text_buf *r)
 {
 	CURL *h = c->curl;
 	CURLcode cc;
@@ -224,7 +209,7 @@ static void transport_error(struct aws_ec2 *c, CURLcode cc)
 			 c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc));
 }
 
-static void http_error(struct aws_ec2 *c, long status, const struct reply *r)
+static void http_error(struct aws_ec2 *c, long status, const struct text_buf *r)
 {
 	struct aws_error *e = &c->err;
 
@@ -283,7 +268,7 @@ static long now_ms(void)
 static int attempt_once(struct aws_ec2 *c, const char *body, xmlDocPtr *doc, CURLcode *cc,
 			struct sky_errbuf *eb)
 {
-	struct reply r = { 0 };
+	struct text_buf r = { 0 };
 	struct curl_slist *hdrs = signed_headers(c, body, eb);
 	long status = 0;
 	int rc;

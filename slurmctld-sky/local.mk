@@ -204,6 +204,35 @@ slurmctld_sky_sched_profile_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_s
 slurmctld_sky_sched_profile_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/sched_profile_test
 
+# The Kubernetes client (issue 7, helper K): kubeconfig and credentials, REST
+# calls and watches, node GPU normalisation. Not in the daemon yet (the
+# provider is the next step); aws_xml.c gives it base64, aws_http.c curl's init.
+SKY_K8S_SOURCES = slurmctld-sky/k8s_config.c slurmctld-sky/k8s_config.h \
+	slurmctld-sky/k8s_exec.c \
+	slurmctld-sky/k8s_api.c slurmctld-sky/k8s_api.h slurmctld-sky/k8s_api_int.h \
+	slurmctld-sky/k8s_watch.c \
+	slurmctld-sky/k8s_gpu.c slurmctld-sky/k8s_gpu.h \
+	$(SKY_AWS_SOURCES)
+SKY_K8S_CFLAGS = $(SKY_AWS_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
+SKY_K8S_LIBS = $(SKY_AWS_LIBS) $(YAML_LIBS) $(JSONC_LIBS) -lpthread
+check_PROGRAMS += slurmctld-sky/k8s_config_test
+slurmctld_sky_k8s_config_test_SOURCES = slurmctld-sky/k8s_config_test.c $(SKY_K8S_SOURCES)
+slurmctld_sky_k8s_config_test_CFLAGS = $(AM_CFLAGS) $(SKY_K8S_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_k8s_config_test_LDADD = $(SKY_COMMON_LIBS) $(SKY_K8S_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/k8s_config_test
+check_PROGRAMS += slurmctld-sky/k8s_gpu_test
+slurmctld_sky_k8s_gpu_test_SOURCES = slurmctld-sky/k8s_gpu_test.c \
+	slurmctld-sky/k8s_gpu.c slurmctld-sky/k8s_gpu.h
+slurmctld_sky_k8s_gpu_test_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_k8s_gpu_test_LDADD = $(SKY_COMMON_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/k8s_gpu_test
+# The e2e tests' driver of the Kubernetes client (tests/k8s/, 0960-0969).
+check_PROGRAMS += tests/k8s/k8s-probe
+tests_k8s_k8s_probe_SOURCES = tests/k8s/k8s_probe.c $(SKY_K8S_SOURCES)
+tests_k8s_k8s_probe_CFLAGS = $(AM_CFLAGS) $(SKY_K8S_CFLAGS) -I$(top_srcdir)/slurmctld-sky
+tests_k8s_k8s_probe_LDADD = $(SKY_COMMON_LIBS) $(SKY_K8S_LIBS)
 # bench/sched_bench: one scheduling cycle on 10k simulated nodes (bench/README.md),
 # built by `make bench`. It links the daemon's own objects except main() and
 # job_launch() (no agents), which automake cannot express: plain rules.

@@ -74,3 +74,20 @@ EXTRA_DIST += tests/e2e/helpers.bash tests/e2e/raw_rpc.py $(E2E_TESTS) \
 	tests/e2e/power-resume-fail.sh \
 	tests/e2e/aws-burst-helpers.bash tests/aws/vm_sim.py \
 	contrib/sky-up contrib/sky-down contrib/install-deps.sh contrib/test-all.sh contrib/demo.sh
+# Kubernetes API emulator (tests/k8s/) driven by the real kubectl: 0950-0959.
+E2E_TESTS += \
+	tests/e2e/0950-k8s-emu-nodes-auth.bats \
+	tests/e2e/0951-k8s-emu-pods.bats \
+	tests/e2e/0952-k8s-emu-watch.bats \
+	tests/e2e/0953-k8s-emu-faults.bats \
+	tests/e2e/0954-k8s-emu-auth-modes.bats
+EXTRA_DIST += tests/k8s/README.md tests/k8s/k8s.bash tests/k8s/k8s_emu.py tests/k8s/emu_api.py \
+	tests/k8s/emu_nodes.py tests/k8s/emu_objects.py tests/k8s/emu_pods.py tests/k8s/emu_proto.py \
+	tests/k8s/emu_store.py tests/k8s/emu_table.py
+# The Kubernetes client (slurmctld-sky/k8s_*.c) through tests/k8s/k8s-probe: 0960-0969.
+E2E_TESTS += \
+	tests/e2e/0960-k8s-client-auth.bats \
+	tests/e2e/0961-k8s-client-nodes.bats \
+	tests/e2e/0962-k8s-client-pods.bats \
+	tests/e2e/0963-k8s-client-watch.bats \
+	tests/e2e/0964-k8s-client-retries.bats
