@@ -51,6 +51,11 @@ dollars() { awk -v m="$1" 'BEGIN { printf "%.4f", m / 1e6 }'; }
 	wait_state "$id" RUNNING 40
 	wait_file pre.out 10
 	sleep 2
+	# The first run's hourly price, from its nodes (they may be test 2's, up
+	# already, so the job has no placement of its own): the rerun is placed
+	# afresh, in another zone, at another price.
+	total1=$(sinfo -h -N -n "$(job_field "$id" %N)" -o %j | awk '{ t += $1 } END { print t }')
+	[ -n "$total1" ]
 	node=$(scontrol show hostnames "$(job_field "$id" %N)" | tail -n1)
 	iid=$(moto_instances running | awk -v n="$node" '$5 == n { print $1 }')
 	[ -n "$iid" ]
@@ -62,8 +67,10 @@ dollars() { awk -v m="$1" 'BEGIN { printf "%.4f", m / 1e6 }'; }
 	[ -n "$total" ]
 	e2=$(sacct -X -P -n -j "$id" -o ElapsedRaw)
 	cost=$(sacct -X -P -n -j "$id" -o Cost)
-	# What is left after the rerun is the first run: at least 2 s on two nodes.
-	awk -v c="$cost" -v t="$total" -v e="$e2" 'BEGIN {
+	# What is left after the rerun is the first run: at least 2 s on two
+	# nodes, at the first run's price.
+	echo "cost $cost, rerun \$$total/h for ${e2}s, first run at \$$total1/h"
+	awk -v c="$cost" -v t="$total" -v e="$e2" -v t1="$total1" 'BEGIN {
 		first = c - t * e / 3600
-		exit !(first >= t * 2 / 3600 - 0.0002 && first < t * 60 / 3600) }'
+		exit !(first >= t1 * 2 / 3600 - 0.0002 && first < t1 * 60 / 3600) }'
 }
