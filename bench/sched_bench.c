@@ -3,7 +3,7 @@
  * computation, main pass, backfill) on a simulated cluster, timed.
  *
  *   bench/sched_bench [-n NODES] [-j N[,N...]] [-g GPU_PCT] [-r REPEAT]
- *                     [-t BF_MAX_JOB_TEST] [-v]
+ *                     [-t BF_MAX_JOB_TEST] [-v] [-o FILE]
  *
  * For each N it builds an in-memory controller from the real objects
  * (configuration, node and partition tables, LMDB store in a temp dir,
@@ -19,6 +19,9 @@
  *           backfill pass.
  * It prints the time of each and, for steady, microseconds per pending job
  * so growth in N can be read off (bench/README.md, "Scheduling cycle").
+ * -o FILE writes every job's outcome to FILE.N, to check that an
+ * optimisation schedules exactly as before (README: run both builds with a
+ * frozen clock).
  */
 #include "config.h"
 
@@ -50,6 +53,7 @@ struct bench_opts {
 	uint32_t repeat;            /* -r: cycles to average */
 	uint32_t gpu_pct;           /* -g: percent of the jobs asking for a GPU */
 	bool verbose;               /* -v: reasons of the pending jobs */
+	const char *dump;           /* -o: every job's outcome, to FILE.N */
 };
 
 /* No agents: the launch "succeeds" without sending anything. */
@@ -284,6 +288,33 @@ static void print_reasons(struct ctld *c)
 }
 
 /*
+ * -o: one line per job after the cycles (state, reason, nodes, start and
+ * GRES held; times relative to the last cycle's), so two builds can be
+ * checked to schedule identically.
+ */
+static void dump_jobs(struct ctld *c, const char *prefix, uint32_t n_jobs, time_t now)
+{
+	char *path = xasprintf("%s.%u", prefix, n_jobs);
+	FILE *f = fopen(path, "w");
+	struct job *j;
+
+	if (!f)
+		fatal("cannot write %s", path);
+	JOB_FOREACH(&c->jobs, j) {
+		const Sky__JobRecord *r = j->rec;
+		fprintf(f, "%u %d %s %s %lld", r->job_id, (int)r->state, r->reason ? r->reason : "-",
+			r->node_list ? r->node_list : "-",
+			r->start_time ? (long long)r->start_time - (long long)now : 0LL);
+		for (size_t k = 0; k < r->n_gres_alloc; k++)
+			fprintf(f, " %s:%s:%s", r->gres_alloc[k]->node, r->gres_alloc[k]->name,
+				r->gres_alloc[k]->indices ? r->gres_alloc[k]->indices : "-");
+		fputc('\n', f);
+	}
+	fclose(f);
+	free(path);
+}
+
+/*
  * The cluster as a busy one looks: every node runs one whole-node job that
  * started up to its time limit ago (so their ends spread over the next day).
  */
@@ -353,6 +384,8 @@ static int run_one(const struct bench_opts *o, uint32_t n_jobs, double *cycle_ms
 	*cycle_ms = c_cycle;
 	if (o->verbose)
 		print_reasons(&c);
+	if (o->dump)
+		dump_jobs(&c, o->dump, n_jobs, now);
 	close_world(&c);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return 0;
@@ -367,16 +400,17 @@ int main(int argc, char **argv)
 	int opt;
 
 	log_init(argv[0], LOG_LEVEL_ERROR, NULL, false);
-	while ((opt = getopt(argc, argv, "g:n:j:r:t:v")) != -1) {
+	while ((opt = getopt(argc, argv, "g:n:j:o:r:t:v")) != -1) {
 		switch (opt) {
 		case 'g': o.gpu_pct = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'n': o.nodes = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'j': sizes = optarg; break;
+		case 'o': o.dump = optarg; break;
 		case 't': o.max_test = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'r': o.repeat = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'v': o.verbose = true; break;
 		default:
-			fprintf(stderr, "usage: %s [-n NODES] [-j N[,N...]] [-g GPU_PCT] [-r REPEAT] [-t BF_MAX_JOB_TEST] [-v]\n",
+			fprintf(stderr, "usage: %s [-n NODES] [-j N[,N...]] [-g GPU_PCT] [-r REPEAT] [-t BF_MAX_JOB_TEST] [-v] [-o FILE]\n",
 				argv[0]);
 			return 2;
 		}

@@ -92,12 +92,24 @@ static void inv_take(struct inv *v, const Sky__GresAlloc *g)
 	free(idx);
 }
 
+/* The jobs holding n (job_queue.h keeps them), or NULL. */
+static const struct job_holders *holders_at(const struct ctld *c, const struct node *n)
+{
+	const struct job_table *t = &c->jobs;
+	size_t k;
+
+	if (!t->holders || n < t->node_base)
+		return NULL;
+	k = (size_t)(n - t->node_base);
+	return k < t->n_holders ? &t->holders[k] : NULL;
+}
+
 /* n's inventory with every holding job's devices taken (skip: a job not to count). */
 static void inv_load(const struct ctld *c, const struct node *n, const struct job *skip,
 		     struct inv *v)
 {
+	const struct job_holders *h;
 	struct sky_errbuf eb;
-	struct job *j;
 	uint32_t next_base = 0;
 
 	memset(v, 0, sizeof(*v));
@@ -124,13 +136,11 @@ static void inv_load(const struct ctld *c, const struct node *n, const struct jo
 	}
 	if (!v->l.n)
 		return;
-	JOB_FOREACH(&c->jobs, j) {
-		bool here = false;
+	if (!(h = holders_at(c, n)))
+		return;
+	for (size_t m = 0; m < h->n; m++) {
+		const struct job *j = h->v[m];
 		if (j == skip || !j->n_alloc || !j->rec->n_gres_alloc)
-			continue;
-		for (size_t k = 0; k < j->n_alloc && !here; k++)
-			here = j->alloc[k].node == n;
-		if (!here)
 			continue;
 		for (size_t k = 0; k < j->rec->n_gres_alloc; k++)
 			if (!strcmp(j->rec->gres_alloc[k]->node, n->name))

@@ -12,7 +12,9 @@
  * as taken exactly while the job holds its nodes (struct job .n_alloc > 0).
  * So they are freed by job_release() with the CPUs, and a restarted
  * controller has them back as soon as job_load_all() restores the job's
- * nodes. Two jobs never share a device because a device is only handed out
+ * nodes. The holding jobs of a node are found through the job table's
+ * per-node index (job_queue.h, holders), so a check costs the jobs on that
+ * node, not the whole table. Two jobs never share a device because a device is only handed out
  * when no holding job's record names it.
  */
 #ifndef SKY_GRES_ALLOC_H

@@ -49,6 +49,23 @@ static void world_init(struct world *w, const char *gres1, const char *gres2)
 	w->part.n_nodes = N_NODES;
 }
 
+/* What job_start does for the index of holders (job_queue.h) gres_alloc reads. */
+static void hold(struct world *w, struct job *j)
+{
+	struct job_table *t = &w->c.jobs;
+
+	if (!t->holders) {
+		t->node_base = w->nodes;
+		t->n_holders = N_NODES;
+		t->holders = xcalloc(N_NODES, sizeof(*t->holders));
+	}
+	for (size_t i = 0; i < j->n_alloc; i++) {
+		struct job_holders *h = &t->holders[j->alloc[i].node - w->nodes];
+		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
+		h->v[h->n++] = j;
+	}
+}
+
 /* A job asking what d says; started on the first n nodes when start. */
 static struct job *add_job(struct world *w, Sky__JobDesc d, uint32_t nodes, uint32_t tasks)
 {
@@ -80,6 +97,7 @@ static void start(struct world *w, struct job *j, uint32_t nodes)
 		w->allocs[k][i].node = &w->nodes[i];
 	j->alloc = w->allocs[k];
 	j->n_alloc = nodes;
+	hold(w, j);
 	gres_alloc_start(&w->c, j);
 }
 
@@ -117,6 +135,9 @@ static void world_fini(struct world *w)
 			sky__gres_alloc__free_unpacked(w->recs[k].gres_alloc[i], NULL);
 		free(w->recs[k].gres_alloc);
 	}
+	for (size_t k = 0; k < w->c.jobs.n_holders; k++)
+		free(w->c.jobs.holders[k].v);
+	free(w->c.jobs.holders);
 }
 
 START_TEST(test_typed_untyped_indices)
@@ -169,6 +190,7 @@ START_TEST(test_spread_and_per_task)
 	w.allocs[1][0].node = &w.nodes[1];
 	b->alloc = w.allocs[1];
 	b->n_alloc = 1;
+	hold(&w, b);
 	gres_alloc_start(&w.c, b);
 	assert_held(b, "n2", "gpu:6(IDX:2-7)");
 	world_fini(&w);

@@ -54,6 +54,9 @@ void job_table_fini(struct job_table *t)
 		job_free(j);
 	}
 	free(t->buckets);
+	for (size_t k = 0; k < t->n_holders; k++)
+		free(t->holders[k].v);
+	free(t->holders);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -65,6 +68,53 @@ struct job *job_find(const struct job_table *t, uint32_t id)
 		if (j->rec->job_id == id)
 			return j;
 	return NULL;
+}
+
+void job_holders_add(struct ctld *c, struct job *j)
+{
+	struct job_table *t = &c->jobs;
+
+	if (!t->holders) {
+		t->node_base = c->nodes.nodes;
+		t->n_holders = c->nodes.count;
+		t->holders = xcalloc(t->n_holders + 1, sizeof(*t->holders));
+	}
+	for (size_t i = 0; i < j->n_alloc; i++) {
+		size_t k = (size_t)(j->alloc[i].node - t->node_base);
+		struct job_holders *h;
+
+		if (j->alloc[i].node < t->node_base || k >= t->n_holders) {
+			log_error("job %u: node %s is not in the node table", j->rec->job_id,
+				  j->alloc[i].node->name);
+			continue;
+		}
+		h = &t->holders[k];
+		if (h->n == h->cap) {
+			h->cap = h->cap ? 2 * h->cap : 4;
+			h->v = xrealloc(h->v, h->cap * sizeof(*h->v));
+		}
+		h->v[h->n++] = j;
+	}
+}
+
+/* Undo job_holders_add() (before j->alloc goes). */
+static void holders_del(struct job_table *t, struct job *j)
+{
+	if (!t->holders)
+		return;
+	for (size_t i = 0; i < j->n_alloc; i++) {
+		size_t k = (size_t)(j->alloc[i].node - t->node_base);
+		struct job_holders *h;
+
+		if (j->alloc[i].node < t->node_base || k >= t->n_holders)
+			continue;
+		h = &t->holders[k];
+		for (size_t m = 0; m < h->n; m++)
+			if (h->v[m] == j) {
+				h->v[m] = h->v[--h->n];
+				break;
+			}
+	}
 }
 
 static void table_grow(struct job_table *t)
@@ -106,6 +156,8 @@ void job_remove(struct job_table *t, struct job *j)
 {
 	struct job **pp = &t->buckets[bucket_of(t->n_buckets, j->rec->job_id)];
 
+	/* Should not hold nodes (job_free complains), but must not stay indexed. */
+	holders_del(t, j);
 	while (*pp && *pp != j)
 		pp = &(*pp)->hash_next;
 	if (*pp)
@@ -224,6 +276,7 @@ void job_release(struct ctld *c, struct job *j)
 
 	/* Usage up to now (or the end) is charged while the job still holds its TRES. */
 	fs_ctld_job_released(c, j, now);
+	holders_del(&c->jobs, j);
 	for (i = 0; i < j->n_alloc; i++)
 		node_alloc_sub(j->alloc[i].node, j->alloc[i].cpus, j->alloc[i].mem_mb, now);
 	FREE_NULL(j->alloc);
@@ -255,6 +308,7 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 	/* As Slurm: the node list in config order, the batch script on its first
 	 * node, whatever order -w named them in. */
 	qsort(j->alloc, n, sizeof(*j->alloc), alloc_cmp);
+	job_holders_add(c, j);
 	for (i = 0; i < n; i++) {
 		node_alloc_add(j->alloc[i].node, j->alloc[i].cpus, j->alloc[i].mem_mb);
 		hostlist_push_host(hl, j->alloc[i].node->name);
@@ -529,6 +583,7 @@ static bool restore_alloc(struct ctld *c, struct job *j)
 	if (ok) {
 		j->alloc = a;
 		j->n_alloc = n;
+		job_holders_add(c, j);
 		for (i = 0; i < n; i++)
 			node_alloc_add(a[i].node, a[i].cpus, a[i].mem_mb);
 	} else {

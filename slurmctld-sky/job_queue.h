@@ -56,11 +56,24 @@ struct job {
 	size_t n_alloc;
 };
 
+/* The jobs holding one node (any order). */
+struct job_holders {
+	struct job **v;
+	size_t n, cap;
+};
+
 struct job_table {
 	struct job **buckets;       /* power-of-two count */
 	size_t n_buckets;
 	size_t count;
 	struct job *head, *tail;
+	/* Per node (index: node pointer - node_base, node table order): the jobs
+	 * holding it, so a per-node question (gres_alloc.c) costs the jobs on the
+	 * node, not the whole table. Kept by job_start/job_release/the state load;
+	 * NULL until some job held a node. */
+	struct job_holders *holders;
+	size_t n_holders;
+	const struct node *node_base;
 };
 
 #define JOB_FOREACH(t, j) for ((j) = (t)->head; (j); (j) = (j)->next)
@@ -94,6 +107,9 @@ bool job_is_completing(const struct job *j); /* COMPLETING flag: node side still
 bool job_is_schedulable(const struct job *j);
 /* Whether j holds resources on n. */
 bool job_holds_node(const struct job *j, const struct node *n);
+/* Index j under the nodes of j->alloc (job_start and the state load do it;
+ * for code that sets j->alloc itself, e.g. unit tests). */
+void job_holders_add(struct ctld *c, struct job *j);
 
 /* The priority a job gets when not held: decreasing with the job id, always > 0. */
 uint32_t job_base_priority(uint32_t job_id);

@@ -154,6 +154,7 @@ void part_table_fini(struct part_table *t)
 		free(t->parts[i].state);
 		free(t->parts[i].nodes);
 		free(t->parts[i].node_expr);
+		free(t->parts[i].sched_order);
 	}
 	free(t->parts);
 	memset(t, 0, sizeof(*t));

@@ -31,6 +31,10 @@ struct partition {
 	struct node **nodes;        /* owned array of borrowed nodes, config order */
 	size_t n_nodes;
 	char *node_expr;            /* the nodes as a ranged hostlist */
+	/* The scheduler's memo of the nodes in its order (sched_fifo.c): NULL
+	 * with sched_order_ok means config order is that order. Owned. */
+	struct node **sched_order;
+	bool sched_order_ok;
 };
 
 struct part_table {

@@ -224,6 +224,7 @@ const char *qos_sched_blocker(struct ctld *c, const struct job *j, const uint64_
 	const Sky__JobRecord *r = j->rec;
 	const struct qos_user *u;
 	struct qos *q = qos_of_job(c, r);
+	bool per_user;
 
 	if (!q)
 		return r->desc->qos && (c->fs->enforce & CONF_ENFORCE_QOS) ? "InvalidQOS" : NULL;
@@ -232,10 +233,14 @@ const char *qos_sched_blocker(struct ctld *c, const struct job *j, const uint64_
 	for (size_t i = 0; i < tt->n; i++)
 		if (over(q->max_tres_pj.v[i], v[i]))
 			return tres_reason(tt, i, LIM_JOB);
-	u = qos_user_find(q, r->user_name ? r->user_name : "");
+	/* The user's counters (a hash probe per job) only when a per-user limit is set. */
+	per_user = q->max_jobs_pu != ASSOC_UNSET32;
+	for (size_t i = 0; i < tt->n && !per_user; i++)
+		per_user = q->max_tres_pu.v[i] != ASSOC_UNSET64;
+	u = per_user ? qos_user_find(q, r->user_name ? r->user_name : "") : NULL;
 	if (q->max_jobs_pu != ASSOC_UNSET32 && (u ? u->jobs : 0) >= q->max_jobs_pu)
 		return "QOSMaxJobsPerUserLimit";
-	for (size_t i = 0; i < tt->n; i++)
+	for (size_t i = 0; i < tt->n && per_user; i++)
 		if (over(q->max_tres_pu.v[i], (u ? u->tres[i] : 0) + v[i]))
 			return tres_reason(tt, i, LIM_USER);
 	if (q->grp_jobs != ASSOC_UNSET32 && q->used_jobs >= q->grp_jobs)
