@@ -71,6 +71,22 @@ static void job_gres_tres(const struct tres_table *t, const Sky__JobRecord *r, u
 	gres_list_free(&l);
 }
 
+/*
+ * slurm-sky's "cost" TRES (AccountingStorageTRES=cost): the job's hourly
+ * price in cents, its run's, else its placement's; 0 while unknown (a
+ * pending job before the optimizer placed it, so per-job and GrpTRES cost
+ * limits act only on placed jobs). Usage is TRES x time: GrpTRESMins=cost=6000
+ * is one dollar spent, and holds the account's jobs that may run on priced
+ * nodes once spent (fs_time_limits.c).
+ */
+static uint64_t job_cost_cents(const Sky__JobRecord *r)
+{
+	int64_t u = r->has_run_price_u && r->run_price_u ? r->run_price_u :
+		    r->has_placement_price_u ? r->placement_price_u : 0;
+
+	return u > 0 ? (uint64_t)((u + 9999) / 10000) : 0;
+}
+
 /* The job's TRES by index (what it asks, or holds once running), billing included. */
 static void job_tres(const struct fs_ctld *f, const Sky__JobRecord *r, uint64_t *v)
 {
@@ -81,8 +97,13 @@ static void job_tres(const struct fs_ctld *f, const Sky__JobRecord *r, uint64_t 
 	v[TRES_CPU] = r->num_cpus ? r->num_cpus : 1;
 	v[TRES_MEM] = r->mem_per_node_mb * nodes;
 	v[TRES_NODE] = nodes;
-	if (f->tree->tres.n > TRES_STATIC_CNT)
+	if (f->tree->tres.n > TRES_STATIC_CNT) {
+		int k = tres_table_find(&f->tree->tres, "cost");
+
 		job_gres_tres(&f->tree->tres, r, nodes, v);
+		if (k >= 0)
+			v[k] = job_cost_cents(r);
+	}
 	v[TRES_BILLING] = (uint64_t)(fs_billing(&f->tree->tres, w ? w->w : NULL, w && w->has, v,
 						(f->pc.flags & PRIO_FLAG_MAX_TRES) != 0) + 0.5);
 }
@@ -320,6 +341,9 @@ static const char *tres_reason(const struct tres_table *t, size_t i, bool grp)
 	}
 	if (i < t->n && strncmp(t->name[i], "gres/", 5) == 0)
 		return grp ? "AssocGrpGRES" : "AssocMaxGRESPerJob";
+	/* Slurm has no cost TRES: its reasons' pattern, our names. */
+	if (i < t->n && strcmp(t->name[i], "cost") == 0)
+		return grp ? "AssocGrpCost" : "AssocMaxCostPerJob";
 	return grp ? "AssocGrpUnknown" : "AssocMaxUnknownPerJob";
 }
 

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "cloud_info.h"
 #include "ctld.h"
 #include "fs_ctld.h"
 #include "fs_int.h"
@@ -34,6 +35,8 @@ static const char *time_reason(const struct tres_table *t, size_t i, enum time_k
 					       "AssocMaxBillingMinutesPerJob" };
 	static const char *const gres[] = { "AssocGrpGRESMinutes", "AssocGrpGRESRunMinutes",
 					    "AssocMaxGRESMinutesPerJob" };
+	static const char *const cost[] = { "AssocGrpCostMinutes", "AssocGrpCostRunMinutes",
+					    "AssocMaxCostMinutesPerJob" };
 	static const char *const unknown[] = { "AssocGrpUnknownMinutes",
 					       "AssocGrpUnknownRunMinutes",
 					       "AssocMaxUnknownMinutesPerJob" };
@@ -47,6 +50,8 @@ static const char *time_reason(const struct tres_table *t, size_t i, enum time_k
 	}
 	if (i < t->n && strncmp(t->name[i], "gres/", 5) == 0)
 		return gres[k];
+	if (i < t->n && strcmp(t->name[i], "cost") == 0)
+		return cost[k];
 	return unknown[k];
 }
 
@@ -92,11 +97,28 @@ void fs_time_recount(struct ctld *c, time_t now)
 	}
 }
 
-/* The first Grp time limit on a's path that starting (v, secs) would break. */
-static const char *grp_blocker(const struct fs_ctld *f, const struct assoc *a0, const uint64_t *v,
-			       uint64_t secs)
+/*
+ * Whether r may run on priced nodes (cloud slots, priced program-provider
+ * nodes): a pending job's cost is unknown until it is placed, yet an
+ * account that spent its GrpTRESMins=cost must not start more of them.
+ */
+static bool may_cost(const struct ctld *c, const Sky__JobRecord *r)
 {
+	const struct partition *p = part_find(&c->parts, r->partition);
+
+	for (size_t i = 0; p && i < p->n_nodes; i++)
+		if (p->nodes[i]->pw.cloud || node_price(p->nodes[i]) > 0)
+			return true;
+	return false;
+}
+
+/* The first Grp time limit on a's path that starting (v, secs) would break. */
+static const char *grp_blocker(const struct ctld *c, const struct assoc *a0,
+			       const Sky__JobRecord *r, const uint64_t *v, uint64_t secs)
+{
+	const struct fs_ctld *f = c->fs;
 	const struct tres_table *t = &f->tree->tres;
+	int cost = tres_table_find(t, "cost");
 
 	for (const struct assoc *a = a0; a; a = a->parent) {
 		if (a->lim.grp_wall_mins != ASSOC_UNSET32 &&
@@ -105,10 +127,11 @@ static const char *grp_blocker(const struct fs_ctld *f, const struct assoc *a0, 
 		for (size_t i = 0; i < t->n; i++) {
 			uint64_t mins = a->lim.grp_tres_mins.v[i], run = a->lim.grp_tres_run_mins.v[i];
 
+			if (mins != ASSOC_UNSET64 && a->usage_tres[i] >= (double)mins * 60 &&
+			    (v[i] || ((int)i == cost && may_cost(c, r))))
+				return time_reason(t, i, TK_GRP_MINS);
 			if (!v[i])
 				continue;
-			if (mins != ASSOC_UNSET64 && a->usage_tres[i] >= (double)mins * 60)
-				return time_reason(t, i, TK_GRP_MINS);
 			if (run != ASSOC_UNSET64 &&
 			    (!secs || a->grp_used_tres_run_secs[i] + v[i] * secs > run * 60))
 				return time_reason(t, i, TK_GRP_RUN_MINS);
@@ -135,5 +158,5 @@ const char *fs_time_blocker(const struct ctld *c, const struct assoc *a0,
 				return time_reason(t, i, TK_MAX_MINS_PER_JOB);
 			break;
 		}
-	return grp_blocker(f, a0, v, secs);
+	return grp_blocker(c, a0, r, v, secs);
 }

@@ -42,6 +42,7 @@ E2E_TESTS = \
 	tests/e2e/0900-sacctmgr.bats \
 	tests/e2e/0905-assoc-limits.bats \
 	tests/e2e/0906-assoc-time-limits.bats \
+	tests/e2e/0907-assoc-cost-limit.bats \
 	tests/e2e/0910-fairshare.bats \
 	tests/e2e/0915-priority-tier.bats \
 	tests/e2e/0920-assoc-gres.bats \
