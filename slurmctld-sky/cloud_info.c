@@ -22,18 +22,14 @@ static void set_or_clear(char **field, const char *val)
 /* A new price for n reprices the runs of the jobs holding it now. */
 static void reprice_jobs_on(struct node *n)
 {
-	struct job *j;
+	const struct job_holders *h;
 
 	if (!n->prov || !n->prov->c)
 		return;
-	JOB_FOREACH(&n->prov->c->jobs, j) {
-		for (size_t i = 0; i < j->n_alloc; i++) {
-			if (j->alloc[i].node != n)
-				continue;
-			j->rec->has_run_price_u = true;
-			j->rec->run_price_u = job_run_price(j);
-			break;
-		}
+	h = job_holders_at(&n->prov->c->jobs, n);
+	for (size_t i = 0; h && i < h->n; i++) {
+		h->v[i]->rec->has_run_price_u = true;
+		h->v[i]->rec->run_price_u = job_run_price(h->v[i]);
 	}
 }
 

@@ -18,6 +18,8 @@ struct world {
 	Sky__JobRecord rec;
 	Sky__JobDesc desc;
 	struct job_alloc alloc[N_NODES];
+	struct job_holders holders[N_NODES];
+	struct job *jobp;
 };
 
 static void world_init(struct world *w)
@@ -39,6 +41,10 @@ static void world_init(struct world *w)
 	w->job.rec = &w->rec;
 	w->c.jobs.head = w->c.jobs.tail = &w->job;
 	w->c.jobs.count = 1;
+	w->jobp = &w->job;
+	w->c.jobs.holders = w->holders;
+	w->c.jobs.n_holders = N_NODES;
+	w->c.jobs.node_base = w->nodes;
 }
 
 /* What job_start does: hold nodes [0, n), RUNNING from t. */
@@ -48,6 +54,9 @@ static void run_on(struct world *w, size_t n, uint64_t t)
 		w->alloc[i] = (struct job_alloc){ .node = &w->nodes[i], .cpus = 1 };
 	w->job.alloc = w->alloc;
 	w->job.n_alloc = n;
+	/* And the per-node index of holders (job_queue.h) repricing reads. */
+	for (size_t i = 0; i < N_NODES; i++)
+		w->holders[i] = (struct job_holders){ .v = &w->jobp, .n = i < n, .cap = 1 };
 	w->rec.state = SKY__JOB_STATE__JOB_RUNNING;
 	w->rec.has_start_time = true;
 	w->rec.start_time = t;

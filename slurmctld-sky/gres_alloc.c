@@ -92,18 +92,6 @@ static void inv_take(struct inv *v, const Sky__GresAlloc *g)
 	free(idx);
 }
 
-/* The jobs holding n (job_queue.h keeps them), or NULL. */
-static const struct job_holders *holders_at(const struct ctld *c, const struct node *n)
-{
-	const struct job_table *t = &c->jobs;
-	size_t k;
-
-	if (!t->holders || n < t->node_base)
-		return NULL;
-	k = (size_t)(n - t->node_base);
-	return k < t->n_holders ? &t->holders[k] : NULL;
-}
-
 /* n's inventory with every holding job's devices taken (skip: a job not to count). */
 static void inv_load(const struct ctld *c, const struct node *n, const struct job *skip,
 		     struct inv *v)
@@ -136,7 +124,7 @@ static void inv_load(const struct ctld *c, const struct node *n, const struct jo
 	}
 	if (!v->l.n)
 		return;
-	if (!(h = holders_at(c, n)))
+	if (!(h = job_holders_at(&c->jobs, n)))
 		return;
 	for (size_t m = 0; m < h->n; m++) {
 		const struct job *j = h->v[m];

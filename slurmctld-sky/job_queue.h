@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "node_table.h"
 #include "sky.pb-c.h"
 #include "sky_err.h"
 #include "state_lmdb.h"
@@ -110,6 +111,19 @@ bool job_holds_node(const struct job *j, const struct node *n);
 /* Index j under the nodes of j->alloc (job_start and the state load do it;
  * for code that sets j->alloc itself, e.g. unit tests). */
 void job_holders_add(struct ctld *c, struct job *j);
+/* The jobs holding n, or NULL when none ever did. Borrowed: changes with
+ * job_start/job_release. Inline: the unit tests that build the index by hand
+ * link no job_queue.c. */
+static inline const struct job_holders *job_holders_at(const struct job_table *t,
+							const struct node *n)
+{
+	size_t k;
+
+	if (!t->holders || n < t->node_base)
+		return NULL;
+	k = (size_t)(n - t->node_base);
+	return k < t->n_holders ? &t->holders[k] : NULL;
+}
 
 /* The priority a job gets when not held: decreasing with the job id, always > 0. */
 uint32_t job_base_priority(uint32_t job_id);

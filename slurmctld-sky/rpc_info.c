@@ -82,16 +82,11 @@ int rpc_job_info(struct rpc_ctx *r, struct sky_errbuf *eb)
 /* Whether some job still completing holds node n. */
 static bool node_completing(struct ctld *c, const struct node *n)
 {
-	struct job *j;
-	size_t i;
+	const struct job_holders *h = job_holders_at(&c->jobs, n);
 
-	JOB_FOREACH(&c->jobs, j) {
-		if (!job_is_completing(j))
-			continue;
-		for (i = 0; i < j->n_alloc; i++)
-			if (j->alloc[i].node == n)
-				return true;
-	}
+	for (size_t i = 0; h && i < h->n; i++)
+		if (job_is_completing(h->v[i]))
+			return true;
 	return false;
 }
 
