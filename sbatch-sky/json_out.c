@@ -15,6 +15,7 @@
 
 #include "cli_util.h"
 #include "fmt_job.h"
+#include "job_cost.h"
 #include "json_out.h"
 #include "state_names.h"
 #include "timefmt.h"
@@ -197,6 +198,27 @@ static jobj *exit_code_obj(int st, bool finished)
 	return o;
 }
 
+/*
+ * slurm-sky's own key (Slurm has no cloud cost): where the optimizer placed a
+ * cloud job, its hourly price and what it cost up to now, in dollars as
+ * squeue/sacct -o Cost print them. Only for jobs that are or were priced.
+ */
+static void put_cost(jobj *o, const Sky__JobRecord *j, time_t now)
+{
+	jobj *c;
+	char buf[48];
+
+	if (!job_rec_is_cloud(j))
+		return;
+	c = json_object_new_object();
+	put_str(c, "placement", j->placement ? j->placement : "");
+	put_str(c, "price_per_hour",
+		money_str(j->has_run_price_u && j->run_price_u ? j->run_price_u : j->placement_price_u,
+			  buf, sizeof(buf)));
+	put_str(c, "total", money_str(job_rec_cost_now(j, now), buf, sizeof(buf)));
+	put(o, "cost", c);
+}
+
 static jobj *job_squeue(const Sky__JobRecord *j, time_t now)
 {
 	jobj *o = json_object_new_object();
@@ -204,7 +226,6 @@ static jobj *job_squeue(const Sky__JobRecord *j, time_t now)
 	char user[256], group[256];
 	bool arr = j->has_array_task_id && j->array_job_id;
 
-	(void)now;
 	put_str(o, "account", d->account);
 	put_str(o, "batch_host", j->batch_host);
 	put(o, "batch_flag", json_object_new_boolean(true));
@@ -247,6 +268,7 @@ static jobj *job_squeue(const Sky__JobRecord *j, time_t now)
 	put(o, "time_limit", jnum_mins(j->time_limit_min));
 	put_int(o, "user_id", j->user_id);
 	put_str(o, "user_name", job_user(j, user, sizeof(user)));
+	put_cost(o, j, now);
 	return o;
 }
 
@@ -439,6 +461,7 @@ static jobj *job_sacct(const Sky__JobRecord *j, time_t now)
 	put_str(o, "user", job_user(j, user, sizeof(user)));
 	put_str(o, "working_directory", j->desc->work_dir);
 	sacct_misc(j, o);
+	put_cost(o, j, now);
 	if (j->start_time && j->batch_host && *j->batch_host)
 		json_object_array_add(steps, batch_step(j, now));
 	put(o, "steps", steps);

@@ -5,7 +5,9 @@
  * sacct) or "sinfo", "nodes" and "partitions" (sinfo). Numbers that may be
  * unset or infinite are {"set":bool,"infinite":bool,"number":N}; states are
  * arrays of strings. We emit the fields we know; the rest of Slurm's schema is
- * left out rather than faked.
+ * left out rather than faked. One key is ours: jobs placed on priced (cloud)
+ * nodes carry "cost": {"placement", "price_per_hour", "total"} (dollars as
+ * strings, as -o Cost prints them).
  *
  * json-c stays inside json_out.c: callers see only these functions, which
  * print the document to stdout and return 0 (or 1 when printing failed).

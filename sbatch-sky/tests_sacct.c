@@ -303,8 +303,39 @@ START_TEST(test_json_sacct)
 	expect_json_str(doc, "jobs.0.steps.0.state.0", "CANCELLED");
 	expect_json_int(doc, "jobs.0.steps.0.exit_code.signal.id.number", 15);
 	expect_json_str(doc, "jobs.0.user", "alice");
+	/* Not a cloud job: no cost key. */
+	ck_assert(!json_object_object_get_ex(get(doc, "jobs.0"), "cost", NULL));
 	json_object_put(doc);
 	free(s);
+}
+END_TEST
+
+START_TEST(test_json_cost)
+{
+	Sky__JobRecord *j = job(SKY__JOB_STATE__JOB_COMPLETE, 0);
+	Sky__JobRecord *list[] = { j };
+	char *s, *q;
+	json_object *doc, *qdoc;
+
+	j->placement = "aws us-east-1a p4d.24xlarge spot x1 = $10.1866/h";
+	j->has_placement_price_u = j->has_cost_u = true;
+	j->placement_price_u = 10186600;
+	j->cost_u = 1234500;
+	s = json_sacct_string(list, 1, 1700000100, argv_json);
+	q = json_squeue_string(list, 1, 1700000100, argv_json);
+	doc = json_tokener_parse(s);
+	qdoc = json_tokener_parse(q);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(qdoc);
+	expect_json_str(doc, "jobs.0.cost.total", "1.2345");
+	expect_json_str(doc, "jobs.0.cost.price_per_hour", "10.1866");
+	expect_json_str(doc, "jobs.0.cost.placement", j->placement);
+	expect_json_str(qdoc, "jobs.0.cost.total", "1.2345");
+	j->placement = NULL;
+	json_object_put(doc);
+	json_object_put(qdoc);
+	free(s);
+	free(q);
 }
 END_TEST
 
@@ -370,6 +401,7 @@ int main(void)
 	tcase_add_test(tc, test_unknown_field);
 	tcase_add_test(tc, test_json_squeue);
 	tcase_add_test(tc, test_json_sacct);
+	tcase_add_test(tc, test_json_cost);
 	tcase_add_test(tc, test_json_sinfo);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
