@@ -347,6 +347,43 @@ static const char *tres_reason(const struct tres_table *t, size_t i, bool grp)
 	return grp ? "AssocGrpUnknown" : "AssocMaxUnknownPerJob";
 }
 
+/* Slurm's reason for a MaxTRESPerNode limit on TRES i. */
+static const char *tres_node_reason(const struct tres_table *t, size_t i)
+{
+	switch (i) {
+	case TRES_CPU: return "AssocMaxCpuPerNode";
+	case TRES_MEM: return "AssocMaxMemPerNode";
+	case TRES_BILLING: return "AssocMaxBillingPerNode";
+	default: break;
+	}
+	if (i < t->n && strncmp(t->name[i], "gres/", 5) == 0)
+		return "AssocMaxGRESPerNode";
+	return "AssocMaxUnknownPerNode";
+}
+
+/*
+ * MaxTRESPerNode, nearest level first: the job's TRES spread evenly over its
+ * nodes (rounded up), as its per-node request is. The node count itself has
+ * no per-node meaning.
+ */
+static const char *per_node_blocker(const struct fs_ctld *f, const struct assoc *a0,
+				    const uint64_t *v)
+{
+	uint64_t nodes = v[TRES_NODE] ? v[TRES_NODE] : 1;
+
+	for (size_t i = 0; i < f->tree->tres.n; i++) {
+		if (i == TRES_NODE)
+			continue;
+		for (const struct assoc *a = a0; a; a = a->parent)
+			if (a->lim.max_tres_per_node.v[i] != ASSOC_UNSET64) {
+				if ((v[i] + nodes - 1) / nodes > a->lim.max_tres_per_node.v[i])
+					return tres_node_reason(&f->tree->tres, i);
+				break;
+			}
+	}
+	return NULL;
+}
+
 /* The nearest value of a Max* limit along the path (the first level that sets it). */
 static uint32_t max32(const struct assoc *a, size_t off)
 {
@@ -385,6 +422,8 @@ const char *fs_ctld_sched_blocker(struct ctld *c, const struct job *j)
 					return tres_reason(&f->tree->tres, i, false);
 				break;
 			}
+	if ((why = per_node_blocker(f, a0, v)))
+		return why;
 	for (a = a0; a; a = a->parent) {
 		if (a->lim.grp_jobs != ASSOC_UNSET32 && a->used_jobs >= a->lim.grp_jobs)
 			return "AssocGrpJobsLimit";

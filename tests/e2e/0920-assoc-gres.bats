@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # GrpTRES on a GRES tracked through AccountingStorageTRES=gres/gpu (slurm.md
 # sections 6 and 7): jobs past the account's GPUs pend with AssocGrpGRES;
-# MaxTRESPerJob keeps a too-large job pending with AssocMaxGRESPerJob.
+# MaxTRESPerJob keeps a too-large job pending with AssocMaxGRESPerJob,
+# MaxTRESPerNode one asking too much of a node with AssocMaxCpuPerNode.
 load helpers
 
 setup_file() {
@@ -39,4 +40,16 @@ teardown() {
 	sacctmgr -i modify account gputeam set MaxTRESPerJob=gres/gpu=1 GrpTRES=gres/gpu=-1 >/dev/null
 	a=$(sbatch --parsable --gres=gpu:2 -o /dev/null --wrap 'sleep 30')
 	wait_reason "$a" AssocMaxGRESPerJob
+}
+
+@test "MaxTRESPerNode=cpu keeps a job wanting more CPUs of a node pending" {
+	sacctmgr -i modify account gputeam set MaxTRESPerJob=gres/gpu=-1 MaxTRESPerNode=cpu=2 >/dev/null
+	run sacctmgr -n -P show assoc account=gputeam user= format=account,maxtrespernode
+	[ "${lines[0]}" = "gputeam|cpu=2" ]
+	a=$(sbatch --parsable -c 4 -o /dev/null --wrap 'sleep 30')
+	b=$(sbatch --parsable -c 2 -o /dev/null --wrap 'sleep 30')
+	wait_reason "$a" AssocMaxCpuPerNode
+	wait_state "$b" RUNNING
+	sacctmgr -i modify account gputeam set MaxTRESPerNode=cpu=-1 >/dev/null
+	wait_state "$a" RUNNING
 }
