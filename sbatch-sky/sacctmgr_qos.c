@@ -101,6 +101,7 @@ static char *qvalue(const struct tres_table *tt, const struct qos *q, enum qf k)
 	case Q_MAX_WALL:
 		return q->max_wall_mins == ASSOC_UNSET32 ? NULL :
 		       xstrdup(mins2time_str_padded(q->max_wall_mins, buf, sizeof(buf)));
+	case Q_MAX_TRES_PN: return tres_or_null(tt, &q->max_tres_pn);
 	case Q_MAX_TRES_PU: return tres_or_null(tt, &q->max_tres_pu);
 	case Q_MAX_JOBS_PU: return u32_or_null(q->max_jobs_pu);
 	case Q_MAX_SUBMIT_PU: return u32_or_null(q->max_submit_pu);

@@ -38,6 +38,7 @@ static struct qos *qos_new(uint32_t id, const char *name)
 	tres_vec_unset(&q->grp_tres);
 	tres_vec_unset(&q->max_tres_pj);
 	tres_vec_unset(&q->max_tres_pu);
+	tres_vec_unset(&q->max_tres_pn);
 	q->grp_jobs = q->grp_submit = q->max_jobs_pu = ASSOC_UNSET32;
 	q->max_submit_pu = q->max_wall_mins = ASSOC_UNSET32;
 	return q;
@@ -257,6 +258,8 @@ int qos_apply_key(const struct tres_table *tt, struct qos *q, const char *key, c
 		return tres_parse(tt, v, &q->max_tres_pj, eb);
 	if (key_in(key, "MaxTRESPerUser|MaxTRESPU"))
 		return tres_parse(tt, v, &q->max_tres_pu, eb);
+	if (key_in(key, "MaxTRESPerNode"))
+		return tres_parse(tt, v, &q->max_tres_pn, eb);
 	if (key_in(key, "GrpJobs"))
 		return set_u32(key, v, &q->grp_jobs, eb);
 	if (key_in(key, "GrpSubmitJobs|GrpSubmit"))
@@ -326,6 +329,7 @@ Sky__QosTable *qos_table_to_pb(const struct qos_table *t, const struct tres_tabl
 		r->grp_tres = tres_or_null(tt, &q->grp_tres);
 		r->max_tres_pj = tres_or_null(tt, &q->max_tres_pj);
 		r->max_tres_pu = tres_or_null(tt, &q->max_tres_pu);
+		r->max_tres_pn = tres_or_null(tt, &q->max_tres_pn);
 		r->has_grp_jobs = r->has_grp_submit = r->has_max_jobs_pu = true;
 		r->has_max_submit_pu = r->has_max_wall_mins = true;
 		r->grp_jobs = q->grp_jobs;
@@ -351,6 +355,7 @@ void qos_pb_free(Sky__QosTable *pb)
 		free(r->grp_tres);
 		free(r->max_tres_pj);
 		free(r->max_tres_pu);
+		free(r->max_tres_pn);
 		free(r);
 	}
 	free(pb->qos);
@@ -407,6 +412,8 @@ int qos_table_from_pb(const Sky__QosTable *pb, const struct tres_table *tt,
 			rc = vec_from(tt, r->max_tres_pj, &q->max_tres_pj, q->name, eb);
 		if (!rc)
 			rc = vec_from(tt, r->max_tres_pu, &q->max_tres_pu, q->name, eb);
+		if (!rc)
+			rc = vec_from(tt, r->max_tres_pn, &q->max_tres_pn, q->name, eb);
 	}
 	if (!rc && pb->has_next_id && pb->next_id > t->next_id)
 		t->next_id = pb->next_id;

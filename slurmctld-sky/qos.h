@@ -57,6 +57,7 @@ struct qos {
 	struct tres_vec grp_tres;           /* GrpTRES */
 	struct tres_vec max_tres_pj;        /* MaxTRES (MaxTRESPerJob) */
 	struct tres_vec max_tres_pu;        /* MaxTRESPU (MaxTRESPerUser) */
+	struct tres_vec max_tres_pn;        /* MaxTRESPerNode */
 	uint32_t grp_jobs;                  /* GrpJobs; ASSOC_UNSET32: none */
 	uint32_t grp_submit;                /* GrpSubmitJobs */
 	uint32_t max_jobs_pu;               /* MaxJobsPU (MaxJobsPerUser) */
@@ -92,7 +93,7 @@ uint32_t qos_max_priority(const struct qos_table *t);
  * Apply one sacctmgr key to q ("-1" clears a limit back to unset):
  * Description, Priority, Flags (a comma list; Flags+= / Flags-= when op is
  * '+' / '-', op 0 replaces), UsageFactor, GrpTRES, GrpJobs, GrpSubmitJobs,
- * MaxTRESPerJob|MaxTRES, MaxTRESPerUser|MaxTRESPU, MaxJobsPerUser|MaxJobsPU,
+ * MaxTRESPerJob|MaxTRES, MaxTRESPerUser|MaxTRESPU, MaxTRESPerNode, MaxJobsPerUser|MaxJobsPU,
  * MaxSubmitJobsPerUser|MaxSubmitPU, MaxWall|MaxWallDurationPerJob, Preempt,
  * and the ignored GraceTime, PreemptMode, PreemptExemptTime, UsageThreshold,
  * Max*PerAccount. SKY_E_NOT_FOUND for another key; SKY_E_INVAL naming key

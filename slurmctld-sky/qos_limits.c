@@ -193,23 +193,26 @@ int qos_submit_limits(struct ctld *c, const Sky__JobDesc *d, const char *user,
 
 /* ---- scheduling ---- */
 
-/* Slurm's reason for a QOS TRES limit: Grp, MaxTRESPerJob (job) or MaxTRESPerUser. */
-enum lim_kind { LIM_GRP, LIM_JOB, LIM_USER };
+/* Slurm's reason for a QOS TRES limit: Grp, MaxTRESPerJob (job), MaxTRESPerUser or
+ * MaxTRESPerNode. */
+enum lim_kind { LIM_GRP, LIM_JOB, LIM_USER, LIM_NODE };
 
 static const char *tres_reason(const struct tres_table *t, size_t i, enum lim_kind k)
 {
-	static const char *const r[][3] = {
-		[TRES_CPU] = { "QOSGrpCpuLimit", "QOSMaxCpuPerJobLimit", "QOSMaxCpuPerUserLimit" },
-		[TRES_MEM] = { "QOSGrpMemLimit", "QOSMaxMemoryPerJob", "QOSMaxMemoryPerUser" },
+	static const char *const r[][4] = {
+		[TRES_CPU] = { "QOSGrpCpuLimit", "QOSMaxCpuPerJobLimit", "QOSMaxCpuPerUserLimit",
+			       "QOSMaxCpuPerNode" },
+		[TRES_MEM] = { "QOSGrpMemLimit", "QOSMaxMemoryPerJob", "QOSMaxMemoryPerUser",
+			       "QOSMaxMemoryPerNode" },
 		[TRES_NODE] = { "QOSGrpNodeLimit", "QOSMaxNodePerJobLimit",
-				"QOSMaxNodePerUserLimit" },
+				"QOSMaxNodePerUserLimit", NULL },
 		[TRES_BILLING] = { "QOSGrpBilling", "QOSMaxBillingPerJob",
-				   "QOSMaxBillingPerUser" },
+				   "QOSMaxBillingPerUser", "QOSMaxBillingPerNode" },
 	};
-	static const char *const gres[3] = { "QOSGrpGRES", "QOSMaxGRESPerJob",
-					     "QOSMaxGRESPerUser" };
-	static const char *const unk[3] = { "QOSGrpUnknown", "QOSMaxUnknownPerJob",
-					    "QOSMaxUnknownPerUser" };
+	static const char *const gres[4] = { "QOSGrpGRES", "QOSMaxGRESPerJob",
+					     "QOSMaxGRESPerUser", "QOSMaxGRESPerNode" };
+	static const char *const unk[4] = { "QOSGrpUnknown", "QOSMaxUnknownPerJob",
+					    "QOSMaxUnknownPerUser", "QOSMaxUnknownPerNode" };
 
 	if (i < sizeof(r) / sizeof(r[0]) && r[i][k])
 		return r[i][k];
@@ -233,6 +236,12 @@ const char *qos_sched_blocker(struct ctld *c, const struct job *j, const uint64_
 	for (size_t i = 0; i < tt->n; i++)
 		if (over(q->max_tres_pj.v[i], v[i]))
 			return tres_reason(tt, i, LIM_JOB);
+	/* Per node: the job's TRES spread over its nodes, rounded up. */
+	for (size_t i = 0; i < tt->n; i++) {
+		uint64_t nodes = v[TRES_NODE] ? v[TRES_NODE] : 1;
+		if (i != TRES_NODE && over(q->max_tres_pn.v[i], (v[i] + nodes - 1) / nodes))
+			return tres_reason(tt, i, LIM_NODE);
+	}
 	/* The user's counters (a hash probe per job) only when a per-user limit is set. */
 	per_user = q->max_jobs_pu != ASSOC_UNSET32;
 	for (size_t i = 0; i < tt->n && !per_user; i++)

@@ -63,6 +63,7 @@ static void limit_lines(struct aop_out *o, const struct tres_table *tt, const st
 		aop_add_line(o, "  MaxJobsPerUser = %u", q->max_jobs_pu);
 	U32(max_submit_pu, "MaxSubmitJobsPerUser");
 	TRES(max_tres_pj, "MaxTRESPerJob");
+	TRES(max_tres_pn, "MaxTRESPerNode");
 	TRES(max_tres_pu, "MaxTRESPerUser");
 #undef U32
 #undef TRES

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # QOS limits on a GRES tracked through AccountingStorageTRES=gres/gpu
-# (QOSMaxGRESPerJob, QOSGrpGRES, QOSMaxGRESPerUser), and a controller
+# (QOSMaxGRESPerJob, QOSGrpGRES, QOSMaxGRESPerUser, QOSMaxGRESPerNode), and a controller
 # restart (kill -9) that keeps the jobs' QOS and recounts them: a job held
 # by MaxJobsPU stays held with the same reason afterwards.
 load helpers
@@ -60,4 +60,22 @@ teardown() {
 	wait_reason "$b" QOSMaxJobsPerUserLimit
 	scancel "$a"
 	wait_state "$b" RUNNING
+}
+
+@test "MaxTRESPerNode holds a job wanting more GPUs of a node, across a restart" {
+	sacctmgr -i modify qos gpu set MaxJobsPU=-1 MaxTRESPerNode=gres/gpu=1 >/dev/null
+	run sacctmgr -n -P show qos gpu format=name,maxtrespernode
+	[ "$output" = "gpu|gres/gpu=1" ]
+	a=$(sbatch --parsable --gres=gpu:2 -o /dev/null --wrap 'sleep 30')
+	b=$(sbatch --parsable --gres=gpu:1 -o /dev/null --wrap 'sleep 30')
+	wait_reason "$a" QOSMaxGRESPerNode
+	wait_state "$b" RUNNING
+	kill -9 "$(ctld_pid)"
+	sleep 0.5
+	ctld_restart
+	run sacctmgr -n -P show qos gpu format=name,maxtrespernode
+	[ "$output" = "gpu|gres/gpu=1" ]
+	wait_reason "$a" QOSMaxGRESPerNode
+	sacctmgr -i modify qos gpu set MaxTRESPerNode=gres/gpu=-1 >/dev/null
+	wait_state "$a" RUNNING
 }
