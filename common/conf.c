@@ -398,6 +398,8 @@ static const struct key_def global_keys[] = {
 	G("JobRequeue", K_BOOL, job_requeue),
 	GF("SchedulerParameters", set_sched_params),
 	G("SchedulerType", K_STR, sched_type),
+	G("PreemptType", K_STR, preempt_type),
+	G("PreemptMode", K_STR, preempt_mode),
 	G("DefMemPerCPU", K_U64, def_mem_per_cpu_mb),
 	G("DefMemPerNode", K_U64, def_mem_per_node_mb),
 	G("MaxArraySize", K_U32, max_array_size),
@@ -1368,7 +1370,8 @@ void conf_free(struct sky_conf *c)
 				 c->ctld_socket, c->state_dir, c->spool_dir, c->ctld_log,
 				 c->slurmd_log, c->ctld_pidfile, c->slurmd_pidfile, c->auth_type,
 				 c->munge_socket, c->slurm_user, c->sched_params, c->mail_prog,
-				 c->mail_domain, c->sched_type };
+				 c->mail_domain, c->sched_type, c->preempt_type,
+				 c->preempt_mode };
 		for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 			free(strs[i]);
 	}

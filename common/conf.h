@@ -142,6 +142,8 @@ struct sky_conf {
 	uint64_t max_script_size; /* SchedulerParameters=max_script_size=, default 4 MiB */
 	char *sched_params;       /* SchedulerParameters as written */
 	char *sched_type;         /* SchedulerType as written, NULL = sched/backfill */
+	char *preempt_type;       /* PreemptType as written, NULL = preempt/none */
+	char *preempt_mode;       /* PreemptMode as written, NULL = OFF */
 	uint64_t def_mem_per_cpu_mb;
 	uint64_t def_mem_per_node_mb;
 	uint32_t max_array_size;  /* MaxArraySize, default 1001 */

@@ -37,6 +37,19 @@ void job_node_failed(struct ctld *c, struct job *j, time_t now)
 	job_set_reason(j, REASON_NODE_DOWN);
 }
 
+void job_mark_requeued(struct job *j)
+{
+	Sky__JobRecord *r = j->rec;
+
+	r->has_restart_count = true;
+	r->restart_count++;
+	r->has_exit_status = false;
+	r->state = SKY__JOB_STATE__JOB_PENDING;
+	r->has_flags = true;
+	r->flags |= SKY__JOB_FLAG__JOB_FLAG_COMPLETING | SKY__JOB_FLAG__JOB_FLAG_REQUEUED;
+	job_set_reason(j, REASON_NONE);
+}
+
 bool job_lost_node(struct ctld *c, struct job *j, const struct node *n, time_t now)
 {
 	Sky__JobRecord *r = j->rec;
@@ -48,13 +61,7 @@ bool job_lost_node(struct ctld *c, struct job *j, const struct node *n, time_t n
 	if (job_requeue_allowed(c, j)) {
 		log_info("job %u: node %s failed; requeued once its script is stopped on %s",
 			 r->job_id, n->name, r->batch_host);
-		r->has_restart_count = true;
-		r->restart_count++;
-		r->has_exit_status = false;
-		/* As scontrol requeue does: pending + COMPLETING until the agent reports. */
-		r->state = SKY__JOB_STATE__JOB_PENDING;
-		r->flags |= SKY__JOB_FLAG__JOB_FLAG_REQUEUED;
-		job_set_reason(j, REASON_NONE);
+		job_mark_requeued(j);
 		return true;
 	}
 	log_info("job %u: NODE_FAIL (node %s down)", r->job_id, n->name);

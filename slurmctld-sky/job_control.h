@@ -42,6 +42,13 @@ bool job_requeue_allowed(const struct ctld *c, const struct job *j);
 void job_node_failed(struct ctld *c, struct job *j, time_t now);
 
 /*
+ * Running j is requeued, as scontrol requeue does: PENDING + COMPLETING +
+ * REQUEUED until its node reports the script stopped (then job_apply_complete
+ * makes it pending for real), Restarts+1, no exit status. Memory only.
+ */
+void job_mark_requeued(struct job *j);
+
+/*
  * n, one of a running j's nodes but not its batch host, is DOWN: j ends
  * NODE_FAIL (reason NodeDown) or, when it may be requeued, is pending again
  * once its script is reported stopped (restart_count + 1); COMPLETING until

@@ -98,7 +98,7 @@ void job_holders_add(struct ctld *c, struct job *j)
 }
 
 /* Undo job_holders_add() (before j->alloc goes). */
-static void holders_del(struct job_table *t, struct job *j)
+void job_holders_del(struct job_table *t, struct job *j)
 {
 	if (!t->holders)
 		return;
@@ -157,7 +157,7 @@ void job_remove(struct job_table *t, struct job *j)
 	struct job **pp = &t->buckets[bucket_of(t->n_buckets, j->rec->job_id)];
 
 	/* Should not hold nodes (job_free complains), but must not stay indexed. */
-	holders_del(t, j);
+	job_holders_del(t, j);
 	while (*pp && *pp != j)
 		pp = &(*pp)->hash_next;
 	if (*pp)
@@ -276,7 +276,7 @@ void job_release(struct ctld *c, struct job *j)
 
 	/* Usage up to now (or the end) is charged while the job still holds its TRES. */
 	fs_ctld_job_released(c, j, now);
-	holders_del(&c->jobs, j);
+	job_holders_del(&c->jobs, j);
 	for (i = 0; i < j->n_alloc; i++)
 		node_alloc_sub(j->alloc[i].node, j->alloc[i].cpus, j->alloc[i].mem_mb, now);
 	FREE_NULL(j->alloc);
@@ -299,6 +299,8 @@ void job_start(struct ctld *c, struct job *j, const struct job_alloc *alloc, siz
 	struct hostlist *hl = hostlist_new();
 	uint32_t cpus = 0;
 	char *names;
+
+	j->preempted_for = 0;
 	size_t i;
 
 	job_release(c, j);

@@ -55,6 +55,7 @@ struct job {
 	struct job *prev, *next;    /* table order: load order, then submission order */
 	struct job_alloc *alloc;    /* owned array; empty unless resources are held */
 	size_t n_alloc;
+	uint32_t preempted_for;     /* the job this one was preempted for (memory only), or 0 */
 };
 
 /* The jobs holding one node (any order). */
@@ -111,6 +112,8 @@ bool job_holds_node(const struct job *j, const struct node *n);
 /* Index j under the nodes of j->alloc (job_start and the state load do it;
  * for code that sets j->alloc itself, e.g. unit tests). */
 void job_holders_add(struct ctld *c, struct job *j);
+/* Undo job_holders_add() (before j->alloc goes). */
+void job_holders_del(struct job_table *t, struct job *j);
 /* The jobs holding n, or NULL when none ever did. Borrowed: changes with
  * job_start/job_release. Inline: the unit tests that build the index by hand
  * link no job_queue.c. */

@@ -46,7 +46,8 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/rpc_submit.c \
 	slurmctld-sky/rpc_table.c \
 	slurmctld-sky/rpc_update.c \
-	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h
+	slurmctld-sky/sched_fifo.c slurmctld-sky/sched_fifo.h \
+	slurmctld-sky/sched_preempt.c slurmctld-sky/sched_preempt.h
 # End of slurmctld-sky sources
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
 	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) $(JSONC_CFLAGS) \

@@ -40,6 +40,7 @@
 #include "fs_ctld.h"
 #include "sched_backfill.h"
 #include "sched_fifo.h"
+#include "sched_preempt.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -136,7 +137,8 @@ static int check_config(const struct opts *o, struct sky_errbuf *eb)
 		part_table_fini(&parts);
 	node_table_fini(&nodes);
 	if (!rc && !(rc = providers_check(conf, eb)) && !(rc = fs_conf_check(conf, eb)) &&
-	    !(rc = sched_bf_parse(conf->sched_type, conf->sched_params, &bf, eb)))
+	    !(rc = sched_bf_parse(conf->sched_type, conf->sched_params, &bf, eb)) &&
+	    !(rc = sched_preempt_check(conf, eb)))
 		rc = resolve_slurm_user(conf, &uid, eb);
 out:
 	conf_free(conf);

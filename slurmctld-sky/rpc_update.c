@@ -15,6 +15,7 @@
 
 #include "agent_link.h"
 #include "ctld.h"
+#include "job_control.h"
 #include "job_update.h"
 #include "log.h"
 #include "rpc.h"
@@ -69,18 +70,15 @@ static int op_requeue(struct rpc_ctx *r, struct job *j, bool *kill, struct sky_e
 		return err_code(eb, SKY_E_ALREADY_DONE);
 	if (!requeue_allowed(r->c, j))
 		return err_code(eb, SKY_E_DISABLED);
-	rec->has_restart_count = true;
-	rec->restart_count++;
-	rec->has_exit_status = false;
 	if (job_is_finished(j)) {
+		rec->has_restart_count = true;
+		rec->restart_count++;
+		rec->has_exit_status = false;
 		job_requeue_pending(r->c, j);
 		return 0;
 	}
 	/* Running: pending again once the agent reports the kill finished. */
-	rec->state = SKY__JOB_STATE__JOB_PENDING;
-	rec->has_flags = true;
-	rec->flags |= SKY__JOB_FLAG__JOB_FLAG_COMPLETING | SKY__JOB_FLAG__JOB_FLAG_REQUEUED;
-	job_set_reason(j, REASON_NONE);
+	job_mark_requeued(j);
 	*kill = true;
 	return 0;
 }

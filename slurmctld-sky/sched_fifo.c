@@ -22,6 +22,7 @@
 #include "power_save.h"
 #include "sched_backfill.h"
 #include "sched_fifo.h"
+#include "sched_preempt.h"
 #include "xalloc.h"
 
 /* What one job asks of each node it gets. */
@@ -85,7 +86,14 @@ static int64_t min_interval(const struct sky_conf *conf)
 
 int sched_init(struct ctld *c)
 {
+	struct sky_errbuf eb;
+
 	c->sched_min_interval_us = min_interval(c->conf);
+	sky_err_clear(&eb);
+	if (sched_preempt_check(c->conf, &eb)) {
+		log_error("%s", sky_err_msg(&eb));
+		return SKY_E_CONFIG;
+	}
 	if (sched_bf_init(c))
 		return SKY_E_CONFIG;
 	c->ev_sched = event_new(c->base, -1, 0, sched_cb, c);
@@ -183,6 +191,7 @@ static void sort_queue(struct ctld *c, struct job **queue, struct partition **pa
 	if (fs_sched_order(c, queue, n)) {
 		for (size_t i = 0; i < n; i++)
 			parts[i] = part_find(&c->parts, queue[i]->rec->partition);
+		sched_preempt_order(c, queue, parts, n);
 		return;
 	}
 	k = xmalloc((2 * n + 1) * sizeof(*k));     /* the keys, then the sort's room */
@@ -197,6 +206,7 @@ static void sort_queue(struct ctld *c, struct job **queue, struct partition **pa
 		parts[i] = k[i].p;
 	}
 	free(k);
+	sched_preempt_order(c, queue, parts, n);
 }
 
 static void free_names(char **v, size_t n)
@@ -344,33 +354,52 @@ static size_t pick_nodes(struct ctld *c, const struct partition *p, const struct
 	return got >= nd->nodes ? got : 0;
 }
 
-bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now,
-		     const struct sched_filter *f)
+/* The nodes j would get in p now (f NULL: any): their count, 0 when it does
+ * not fit; *alloc (caller frees) what it would hold there. */
+static size_t pick_for(struct ctld *c, struct job *j, const struct partition *p,
+		       const struct sched_filter *f, struct job_alloc **alloc)
 {
 	struct job_need nd;
-	struct job_alloc *alloc;
 	char **alts;
-	size_t got, n_alts, k;
+	size_t got = 0, n_alts, k;
 
 	need_of(j, p, &nd);
 	nd.c = c;
 	nd.job = j;
 	nd.filter = f;
+	/* pick_nodes() fills at most the -w nodes and max_nodes more. */
+	*alloc = xcalloc(nd.max_nodes + nd.n_req + 1, sizeof(**alloc));
 	if (nd.nodes > p->n_nodes) {
 		need_fini(&nd);
-		return false;
+		return 0;
 	}
-	/* pick_nodes() fills at most the -w nodes and max_nodes more. */
-	alloc = xcalloc(nd.max_nodes + nd.n_req + 1, sizeof(*alloc));
 	/* -C "[a|b]": every node of the job must have the same alternative. */
 	alts = features_alternatives(nd.constraint, &n_alts);
-	got = 0;
 	for (k = 0; !got && k < (alts ? n_alts : 1); k++) {
 		if (alts)
 			nd.constraint = alts[k];
-		got = pick_nodes(c, p, &nd, alloc);
+		got = pick_nodes(c, p, &nd, *alloc);
 	}
 	features_alternatives_free(alts, n_alts);
+	need_fini(&nd);
+	return got;
+}
+
+bool sched_fits(struct ctld *c, struct job *j, const struct partition *p)
+{
+	struct job_alloc *alloc;
+	size_t got = pick_for(c, j, p, NULL, &alloc);
+
+	free(alloc);
+	return got > 0;
+}
+
+bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now,
+		     const struct sched_filter *f)
+{
+	struct job_alloc *alloc;
+	size_t got = pick_for(c, j, p, f, &alloc), k;
+
 	if (got) {
 		job_start(c, j, alloc, got, now);
 		gres_alloc_start(c, j);
@@ -382,7 +411,6 @@ bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, t
 			}
 	}
 	free(alloc);
-	need_fini(&nd);
 	return got > 0;
 }
 
@@ -525,6 +553,7 @@ void sched_run(struct ctld *c)
 		}
 		job_set_reason(queue[i], REASON_RESOURCES);
 		blocked[pi] = true;
+		sched_preempt(c, queue[i], p, now);
 	}
 	sched_bf_run(c, queue, n, blocked, started, &n_started, now);
 	if (n_started && commit_started(c, started, n_started))

@@ -31,6 +31,8 @@ void sched_fini(struct ctld *c);
 void sched_request(struct ctld *c);
 /* Run one pass now. */
 void sched_run(struct ctld *c);
+/* Whether j would get nodes of p now (nothing changes). */
+bool sched_fits(struct ctld *c, struct job *j, const struct partition *p);
 /* Start j now on nodes of p that f accepts (f NULL: any): true when it got them. */
 bool sched_try_start(struct ctld *c, struct job *j, const struct partition *p, time_t now,
 		     const struct sched_filter *f);
