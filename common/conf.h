@@ -24,7 +24,7 @@
  *                          a ProviderName record or a built-in type ("local"
  *                          by default; "program" for State=CLOUD nodes when
  *                          ResumeProgram is set, as Slurm does)
- *   ProviderName=NAME Type=program|aws|local [Key=Value...]
+ *   ProviderName=NAME Type=program|aws|kubernetes|local [Key=Value...]
  *                          a provider instance (common/conf_cloud.c)
  *
  * Power saving (Slurm's keys, parsed by common/conf_cloud.c): SuspendTime,

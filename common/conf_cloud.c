@@ -29,6 +29,11 @@ static const char *const aws_keys[] = {
 	"Regions", "Zones", "Spot", "MaxNodes", "InstanceTypes", "Catalog", "Image",
 	"InstanceProfile", "Subnet", "SecurityGroups", "UserData", "Endpoint", "Profile", "PollInterval", NULL
 };
+/* Type=kubernetes (slurmctld-sky/prov_k8s_conf.c gives them their meaning). */
+static const char *const k8s_keys[] = {
+	"Kubeconfig", "Context", "Namespace", "Image", "ServiceAccount", "Tolerations", "Labels",
+	"PriorityClass", "MaxPods", "Price", "GpuRule", NULL
+};
 static const char *const no_keys[] = { NULL };
 
 static const char *canonical(const char *const *keys, const char *key)
@@ -169,6 +174,8 @@ static const char *const *keys_of(const char *type)
 		return program_keys;
 	if (!strcmp(type, "aws"))
 		return aws_keys;
+	if (!strcmp(type, "kubernetes"))
+		return k8s_keys;
 	return no_keys;
 }
 
@@ -193,7 +200,7 @@ static int check_opt(const char *key, const char *val)
 	if (!strcmp(key, "Spot"))
 		return strcasecmp(val, "no") && strcasecmp(val, "yes") && strcasecmp(val, "only") &&
 		       strcasecmp(val, "prefer") ? -1 : 0;
-	if (!strcmp(key, "MaxNodes"))
+	if (!strcmp(key, "MaxNodes") || !strcmp(key, "MaxPods"))
 		return parse_uint(val, SKY_NO_VAL - 1, &v);
 	if (strstr(key, "Program"))
 		return val[0] == '/' ? 0 : -1;
@@ -223,12 +230,13 @@ int conf_cloud_provider_record(struct sky_conf *c, const struct kv *kv, size_t n
 				*s = (char)tolower((unsigned char)*s);
 		}
 	if (!p.type) {
-		sky_err_set(eb, SKY_E_CONFIG, "%s:%d: ProviderName=%s: Type= is required (program, aws or local)",
+		sky_err_set(eb, SKY_E_CONFIG, "%s:%d: ProviderName=%s: Type= is required (program, aws, kubernetes or local)",
 			    file, line, p.name);
 		goto fail;
 	}
-	if (strcmp(p.type, "program") && strcmp(p.type, "aws") && strcmp(p.type, "local")) {
-		sky_err_set(eb, SKY_E_CONFIG, "%s:%d: ProviderName=%s: unknown Type '%s' (program, aws or local)",
+	if (strcmp(p.type, "program") && strcmp(p.type, "aws") && strcmp(p.type, "kubernetes") &&
+	    strcmp(p.type, "local")) {
+		sky_err_set(eb, SKY_E_CONFIG, "%s:%d: ProviderName=%s: unknown Type '%s' (program, aws, kubernetes or local)",
 			    file, line, p.name, p.type);
 		goto fail;
 	}

@@ -544,7 +544,7 @@ static jobj *node_obj(const Sky__NodeInfo *n)
 	jobj *o = json_object_new_object();
 
 	put_str(o, "name", n->name);
-	put_str(o, "hostname", n->name);
+	put_str(o, "hostname", n->hostname && *n->hostname ? n->hostname : n->name);
 	put_str(o, "address", n->addr ? n->addr : n->name);
 	put(o, "state", node_state_array(n));
 	put_int(o, "cpus", n->cpus);

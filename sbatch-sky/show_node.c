@@ -42,7 +42,8 @@ static void node_hw(char **b, bool o, const Sky__NodeInfo *n)
 	show_kv(b, o, true, "ActiveFeatures=%s", nz(n->features));
 	show_kv(b, o, true, "Gres=%s", nz(n->gres));
 	show_kv(b, o, true, "NodeAddr=%s NodeHostName=%s Version=%s", n->addr && *n->addr ? n->addr : n->name,
-		n->name, n->version && *n->version ? n->version : "N/A");
+		n->hostname && *n->hostname ? n->hostname : n->name,
+		n->version && *n->version ? n->version : "N/A");
 	if (n->os && *n->os)
 		show_kv(b, o, true, "OS=%s ", n->os);
 	if (n->has_free_mem_mb)

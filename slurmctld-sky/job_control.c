@@ -7,8 +7,10 @@
 #include "agent_link.h"
 #include "ctld.h"
 #include "job_control.h"
+#include "job_launch.h"
 #include "job_mail.h"
 #include "log.h"
+#include "provider.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -127,6 +129,11 @@ void job_control_kill(struct ctld *c, struct job *j, Sky__JobState st)
 
 	if (!n)
 		return;
+	if (job_launch_by_provider(n)) {
+		/* No agent there: the provider stops the job's processes and reports the end. */
+		n->prov->ops->kill(n->prov, j);
+		return;
+	}
 	s.job_id = j->rec->job_id;
 	s.has_signal = s.has_state_after = true;
 	s.signal = 0;

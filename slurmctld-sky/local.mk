@@ -13,7 +13,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/job_depend.c slurmctld-sky/job_depend.h \
 	slurmctld-sky/job_features.c slurmctld-sky/job_features.h \
 	slurmctld-sky/job_mail.c slurmctld-sky/job_mail.h \
-	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h \
+	slurmctld-sky/job_launch.c slurmctld-sky/job_launch.h slurmctld-sky/job_launch_msg.c \
 	sbatch-sky/array_spec.c sbatch-sky/array_spec.h \
 	sbatch-sky/job_cost.c sbatch-sky/job_cost.h \
 	slurmctld-sky/job_queue.c slurmctld-sky/job_queue.h \
@@ -34,6 +34,13 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/aws_userdata.c slurmctld-sky/aws_userdata.h \
 	$(SKY_OPT_SOURCES) \
 	slurmctld-sky/prov_local.c \
+	$(SKY_K8S_CLIENT_SOURCES) \
+	slurmctld-sky/prov_k8s.c slurmctld-sky/prov_k8s_int.h slurmctld-sky/prov_k8s_conf.c \
+	slurmctld-sky/prov_k8s_nodes.c slurmctld-sky/prov_k8s_launch.c \
+	slurmctld-sky/prov_k8s_pods.c \
+	slurmctld-sky/prov_k8s_podstate.c slurmctld-sky/prov_k8s_podstate.h \
+	slurmctld-sky/prov_k8s_log.c slurmctld-sky/prov_k8s_log.h \
+	$(SKY_K8S_LAUNCH_SOURCES) \
 	slurmctld-sky/prov_program.c \
 	slurmctld-sky/provider.c slurmctld-sky/provider.h \
 	slurmctld-sky/rpc.h \
@@ -50,9 +57,9 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/sched_preempt.c slurmctld-sky/sched_preempt.h
 # End of slurmctld-sky sources
 slurmctld_sky_slurmctld_sky_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(MUNGE_CFLAGS) \
-	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(top_srcdir)/sbatch-sky
-slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS) $(JSONC_LIBS) \
+	$(LMDB_CFLAGS) $(PROTOBUF_C_CFLAGS) $(SKY_AWS_CFLAGS) $(JSONC_CFLAGS) $(YAML_CFLAGS) \
+	-I$(top_srcdir)/sbatch-sky $(SKY_K8S_LAUNCH_INC)
+slurmctld_sky_slurmctld_sky_LDADD = $(SKY_COMMON_LIBS) $(LIBEVENT_LIBS) $(SKY_AWS_LIBS) $(JSONC_LIBS) $(YAML_LIBS) \
 	-lpthread -lm
 # The AWS provider's default Catalog=: the installed catalogs, else this source tree's.
 slurmctld_sky_slurmctld_sky_CFLAGS += -DSKY_CATALOG_DIR=\"$(pkgdatadir)/catalogs\" \
@@ -205,15 +212,14 @@ slurmctld_sky_sched_profile_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_s
 slurmctld_sky_sched_profile_test_LDADD = $(SKY_COMMON_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/sched_profile_test
 
-# The Kubernetes client (issue 7, helper K): kubeconfig and credentials, REST
-# calls and watches, node GPU normalisation. Not in the daemon yet (the
-# provider is the next step); aws_xml.c gives it base64, aws_http.c curl's init.
-SKY_K8S_SOURCES = slurmctld-sky/k8s_config.c slurmctld-sky/k8s_config.h \
+# The Kubernetes client (issue 7): kubeconfig and credentials, REST calls and
+# watches, node GPU normalisation; aws_xml.c gives it base64, aws_http.c curl's init.
+SKY_K8S_CLIENT_SOURCES = slurmctld-sky/k8s_config.c slurmctld-sky/k8s_config.h \
 	slurmctld-sky/k8s_exec.c \
 	slurmctld-sky/k8s_api.c slurmctld-sky/k8s_api.h slurmctld-sky/k8s_api_int.h \
 	slurmctld-sky/k8s_watch.c \
-	slurmctld-sky/k8s_gpu.c slurmctld-sky/k8s_gpu.h \
-	$(SKY_AWS_SOURCES)
+	slurmctld-sky/k8s_gpu.c slurmctld-sky/k8s_gpu.h
+SKY_K8S_SOURCES = $(SKY_K8S_CLIENT_SOURCES) $(SKY_AWS_SOURCES)
 SKY_K8S_CFLAGS = $(SKY_AWS_CFLAGS) $(YAML_CFLAGS) $(JSONC_CFLAGS)
 SKY_K8S_LIBS = $(SKY_AWS_LIBS) $(YAML_LIBS) $(JSONC_LIBS) -lpthread
 check_PROGRAMS += slurmctld-sky/k8s_config_test
@@ -229,6 +235,38 @@ slurmctld_sky_k8s_gpu_test_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 	-I$(top_srcdir)/tests/unit
 slurmctld_sky_k8s_gpu_test_LDADD = $(SKY_COMMON_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
 TESTS += slurmctld-sky/k8s_gpu_test
+# Pods -> job ends and the log streams' line handling (helper W).
+check_PROGRAMS += slurmctld-sky/prov_k8s_pods_test
+slurmctld_sky_prov_k8s_pods_test_SOURCES = slurmctld-sky/prov_k8s_pods_test.c \
+	slurmctld-sky/prov_k8s_podstate.c slurmctld-sky/prov_k8s_log.c $(SKY_K8S_SOURCES)
+slurmctld_sky_prov_k8s_pods_test_CFLAGS = $(AM_CFLAGS) $(SKY_K8S_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_prov_k8s_pods_test_LDADD = $(SKY_COMMON_LIBS) $(SKY_K8S_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/prov_k8s_pods_test
+# The Kubernetes provider's ProviderName record (issue 7, helper N).
+check_PROGRAMS += slurmctld-sky/prov_k8s_conf_test
+slurmctld_sky_prov_k8s_conf_test_SOURCES = slurmctld-sky/prov_k8s_conf_test.c \
+	slurmctld-sky/prov_k8s_conf.c slurmctld-sky/k8s_gpu.c sbatch-sky/job_cost.c
+slurmctld_sky_prov_k8s_conf_test_CFLAGS = $(slurmctld_sky_slurmctld_sky_CFLAGS) $(CHECK_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+slurmctld_sky_prov_k8s_conf_test_LDADD = $(SKY_COMMON_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/prov_k8s_conf_test
+# Pods of the Kubernetes provider (helper J): their manifests, and their
+# environment from slurmd-sky's own builder and spank/'s sky_dist rules.
+SKY_K8S_LAUNCH_SOURCES = slurmctld-sky/prov_k8s_env.c slurmctld-sky/prov_k8s_env.h \
+	slurmctld-sky/prov_k8s_manifest.c slurmctld-sky/prov_k8s_manifest.h \
+	slurmd-sky/envv.c slurmd-sky/envv.h slurmd-sky/user_env.c slurmd-sky/user_env.h \
+	slurmd-sky/job_env.c slurmd-sky/job_env.h slurmd-sky/job_env_gpu.c slurmd-sky/job_env_gpu.h \
+	slurmd-sky/job_env_sky.c slurmd-sky/job_env_sky.h \
+	spank/dist_logic.c spank/dist_logic.h
+SKY_K8S_LAUNCH_INC = -I$(top_srcdir)/slurmd-sky -I$(top_srcdir)/spank
+check_PROGRAMS += slurmctld-sky/prov_k8s_manifest_test
+slurmctld_sky_prov_k8s_manifest_test_SOURCES = slurmctld-sky/prov_k8s_manifest_test.c \
+	$(SKY_K8S_LAUNCH_SOURCES)
+slurmctld_sky_prov_k8s_manifest_test_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	$(YAML_CFLAGS) $(CHECK_CFLAGS) $(SKY_K8S_LAUNCH_INC) -I$(top_srcdir)/tests/unit
+slurmctld_sky_prov_k8s_manifest_test_LDADD = $(SKY_COMMON_LIBS) $(JSONC_LIBS) $(CHECK_LIBS)
+TESTS += slurmctld-sky/prov_k8s_manifest_test
 # The e2e tests' driver of the Kubernetes client (tests/k8s/, 0960-0969).
 check_PROGRAMS += tests/k8s/k8s-probe
 tests_k8s_k8s_probe_SOURCES = tests/k8s/k8s_probe.c $(SKY_K8S_SOURCES)

@@ -212,7 +212,7 @@ uint32_t node_flags(const struct node *n)
 	uint32_t f = 0;
 
 	/* A node powered down (or on its way) is silent by design. */
-	if (n->not_responding && n->pw.state == NODE_POWER_ON)
+	if (n->not_responding && n->pw.state == NODE_POWER_ON && !n->provider_run)
 		f |= SKY__NODE_FLAG__NODE_FLAG_NOT_RESPONDING;
 	if (n->admin_state == SKY__NODE_STATE__NODE_DRAIN)
 		f |= SKY__NODE_FLAG__NODE_FLAG_DRAIN;
@@ -231,9 +231,14 @@ uint32_t node_flags(const struct node *n)
 
 bool node_usable(const struct node *n)
 {
-	if (!n->registered || !n->link || n->not_responding || n->down_not_responding ||
-	    n->pw.state != NODE_POWER_ON || n->pw.asap)
+	if (n->provider_run) {
+		/* No CPU left: other pods took the whole Kubernetes node. */
+		if (!n->registered || !n->cpus || n->pw.state != NODE_POWER_ON || n->pw.asap)
+			return false;
+	} else if (!n->registered || !n->link || n->not_responding || n->down_not_responding ||
+		   n->pw.state != NODE_POWER_ON || n->pw.asap) {
 		return false;
+	}
 	return n->admin_state != SKY__NODE_STATE__NODE_DOWN &&
 	       n->admin_state != SKY__NODE_STATE__NODE_DRAIN &&
 	       n->admin_state != SKY__NODE_STATE__NODE_FUTURE;

@@ -47,6 +47,11 @@ struct node {
 	time_t not_responding_since;
 	struct conn *link;          /* the agent's link, or NULL; borrowed */
 	time_t last_heard;
+	/* A provider runs jobs here itself (Kubernetes pods), no agent: set by
+	 * the provider at init for its slots. Such a node is usable without a
+	 * link once the provider vouches for it (registered), and is never
+	 * marked not responding or DOWN by SlurmdTimeout. */
+	bool provider_run;
 
 	uint32_t cpus;              /* 0: unknown until the agent registers */
 	uint64_t real_memory_mb;    /* 0: unknown */
@@ -83,7 +88,8 @@ bool node_name_in(char **v, size_t n, const char *name);
 Sky__NodeState node_state(const struct node *n);
 /* NodeFlag bits: NOT_RESPONDING, DRAIN, CLOUD and the power states. */
 uint32_t node_flags(const struct node *n);
-/* May get new jobs: registered, linked, responding, powered up, not DOWN/DRAIN/FUTURE. */
+/* May get new jobs: registered, linked, responding (a provider_run node:
+ * registered by its provider, with CPUs), powered up, not DOWN/DRAIN/FUTURE. */
 bool node_usable(const struct node *n);
 /* CPUs for scheduling: the known count, else 1. */
 uint32_t node_cpus(const struct node *n);

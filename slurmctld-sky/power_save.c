@@ -252,7 +252,7 @@ bool power_job_configuring(const struct job *j)
 
 static bool node_ready(const struct node *n)
 {
-	return n->pw.state == NODE_POWER_ON && n->registered && n->link;
+	return n->pw.state == NODE_POWER_ON && n->registered && (n->link || n->provider_run);
 }
 
 void power_job_started(struct ctld *c, struct job *j, time_t now)
@@ -329,7 +329,8 @@ void power_node_registered(struct ctld *c, struct node *n, time_t now)
 
 bool power_node_quiet(const struct node *n)
 {
-	return n->pw.state != NODE_POWER_ON;
+	/* A provider-run node has no agent: its provider reports its losses. */
+	return n->pw.state != NODE_POWER_ON || n->provider_run;
 }
 
 /* ---- release of idle nodes ----------------------------------------------- */
@@ -391,6 +392,10 @@ static bool idle_expired(const struct ctld *c, const struct node *n, time_t now)
 		return false;
 	if (pw->down_pending)
 		return true;
+	/* Capacity the provider found (a bound Kubernetes node) costs nothing
+	 * idle and cannot be released: SuspendTime leaves it alone. */
+	if (n->provider_run)
+		return false;
 	if (exc_by_state(c, n) || kept_by_group(c, n))
 		return false;
 	if (pw->power_down_on_idle && (time_t)n->last_busy > pw->since)

@@ -66,7 +66,8 @@ bool power_job_configuring(const struct job *j);
 /* n's agent registered (after the reply went out): n is up; the CONFIGURING
  * jobs whose nodes are now all up are launched. */
 void power_node_registered(struct ctld *c, struct node *n, time_t now);
-/* n's agent is expected to be silent (powered down or on its way). */
+/* n's agent is expected to be silent (powered down or on its way), or n has
+ * none (provider_run: its provider reports losses). */
 bool power_node_quiet(const struct node *n);
 
 /*

@@ -16,6 +16,7 @@ static const struct provider_ops *const provider_registry[] = {
 	&prov_local_ops,
 	&prov_program_ops,
 	&prov_aws_ops,
+	&prov_k8s_ops,
 };
 
 const struct provider_ops *provider_ops_find(const char *type)

@@ -90,6 +90,24 @@ struct provider_ops {
 	 * interruption notice) at now; the provider may steer later placements
 	 * away from that offering. The node is still up. */
 	void (*notice)(struct provider *p, struct node *n, time_t now);
+	/*
+	 * Optional, for providers that run jobs themselves, with no agent on the
+	 * node (Kubernetes: pods). job_launch() calls launch instead of sending
+	 * CTLD_LAUNCH_JOB when j's batch host is a provider-run node of p; the
+	 * call only starts the work (j RUNNING and committed). The provider
+	 * later ends j as the agent path does (job_apply_complete + job_commit),
+	 * or, when the launch fails, puts it back to PENDING with a reason (or
+	 * ends it FAILED when it can never run) and commits it itself. Returns
+	 * 0, or SKY_E_* for the log (SKY_E_NOT_FOUND only when the script is
+	 * gone: the caller then fails the job).
+	 */
+	int (*launch)(struct provider *p, struct job *j, struct sky_errbuf *eb);
+	/* scancel -s: deliver sig to running j's processes, or refuse it (SKY_E_*,
+	 * scancel reports it). A provider that can only kill ends j itself. */
+	int (*signal)(struct provider *p, struct job *j, int sig, struct sky_errbuf *eb);
+	/* j was marked ended (CANCELLED, TIMEOUT...) + COMPLETING: stop it (KillWait
+	 * as the grace period) and report the end through job_apply_complete. */
+	void (*kill)(struct provider *p, struct job *j);
 };
 
 struct provider {
@@ -103,6 +121,7 @@ struct provider {
 extern const struct provider_ops prov_local_ops;
 extern const struct provider_ops prov_program_ops;
 extern const struct provider_ops prov_aws_ops;
+extern const struct provider_ops prov_k8s_ops;
 
 /* The ops of a provider type, or NULL. */
 const struct provider_ops *provider_ops_find(const char *type);

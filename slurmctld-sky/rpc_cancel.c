@@ -17,7 +17,9 @@
 #include "agent_link.h"
 #include "ctld.h"
 #include "hostlist.h"
+#include "job_launch.h"
 #include "log.h"
+#include "provider.h"
 #include "rpc.h"
 #include "xalloc.h"
 
@@ -26,6 +28,7 @@ struct cancel_op {
 	uint32_t job_id;
 	int rc;
 	bool signal_agent;          /* send CTLD_SIGNAL_JOB after the commit */
+	bool signalled;             /* its provider took the signal at once (nothing to save) */
 };
 
 /* Filters of scancel -u/-n/-p/-t/-A/-q/-w, ANDed; used when no ids are given. */
@@ -108,6 +111,21 @@ static size_t collect_ops(struct ctld *c, const Sky__CancelRequest *q, struct ca
 	return n;
 }
 
+/* A job its node's provider runs (no agent): the provider delivers sig. 0 or SKY_E_*. */
+static int provider_signal(struct node *node, struct job *j, uint32_t sig)
+{
+	struct sky_errbuf eb;
+	int rc;
+
+	sky_err_clear(&eb);
+	rc = node->prov->ops->signal ? node->prov->ops->signal(node->prov, j, (int)sig, &eb)
+				     : sky_err_set(&eb, SKY_E_DISABLED, "provider cannot signal");
+	if (rc)
+		log_info("job %u: signal %u not delivered: %s", j->rec->job_id, (unsigned)sig,
+			 sky_err_msg(&eb));
+	return rc;
+}
+
 /* Decide and apply (in memory) one job's cancel or signal. */
 static void cancel_one(struct rpc_ctx *r, const Sky__CancelRequest *q, struct cancel_op *op)
 {
@@ -131,7 +149,14 @@ static void cancel_one(struct rpc_ctx *r, const Sky__CancelRequest *q, struct ca
 		return;
 	}
 	if (sig && !job_is_pending(j)) {
-		op->signal_agent = true;    /* delivery only */
+		struct node *bh = node_find(&r->c->nodes, j->rec->batch_host);
+		if (job_launch_by_provider(bh)) {
+			/* At once: a refusal is the answer to scancel. */
+			op->rc = provider_signal(bh, j, sig);
+			op->signalled = true;
+		} else {
+			op->signal_agent = true;    /* delivery only */
+		}
 		return;
 	}
 	j->rec->has_cancel_uid = true;
@@ -156,14 +181,14 @@ static int save_ops(struct ctld *c, struct cancel_op *ops, size_t n, uint32_t si
 	int rc;
 
 	for (i = 0; i < n; i++)
-		if (ops[i].job && !ops[i].rc && !(sig && ops[i].signal_agent))
+		if (ops[i].job && !ops[i].rc && !ops[i].signalled && !(sig && ops[i].signal_agent))
 			dirty++;
 	if (!dirty)
 		return 0;
 	if ((rc = store_begin(c->store, true, &t, eb)))
 		return rc;
 	for (i = 0; i < n; i++) {
-		if (!ops[i].job || ops[i].rc || (sig && ops[i].signal_agent))
+		if (!ops[i].job || ops[i].rc || ops[i].signalled || (sig && ops[i].signal_agent))
 			continue;
 		if ((rc = job_save(c, ops[i].job, t, eb))) {
 			store_abort(t);
@@ -210,6 +235,11 @@ static void signal_agents(struct rpc_ctx *r, const Sky__CancelRequest *q, struct
 			continue;
 		log_info("job %u: %s by uid %u", ops[i].job_id, sig ? "signalled" : "cancelled",
 			 (unsigned)r->uid);
+		if (job_launch_by_provider(node)) {
+			/* No agent: the provider stops the job (signals went at once). */
+			node->prov->ops->kill(node->prov, ops[i].job);
+			continue;
+		}
 		agent_send_signal(r->c, node, ops[i].job_id, sig,
 				  q->has_batch_only && q->batch_only && sig);
 		if (q->has_batch_only && q->batch_only && sig)
@@ -234,7 +264,7 @@ int rpc_cancel(struct rpc_ctx *r, struct sky_errbuf *eb)
 	n = collect_ops(r->c, q, &ops);
 	for (i = 0; i < n; i++) {
 		cancel_one(r, q, &ops[i]);
-		if (!ops[i].rc && !ops[i].signal_agent)
+		if (!ops[i].rc && !ops[i].signal_agent && !ops[i].signalled)
 			log_info("job %u: cancelled by uid %u", ops[i].job_id, (unsigned)r->uid);
 	}
 	rc = save_ops(r->c, ops, n, q->has_signal ? q->signal : 0, eb);

@@ -115,6 +115,7 @@ static void fill_node(struct ctld *c, const struct node *n, Sky__NodeInfo *ni)
 	ni->reason_uid = (uint32_t)c->slurm_uid;
 	ni->provider = (char *)n->prov_name;
 	ni->addr = n->addr;
+	ni->hostname = n->hostname;
 	ni->has_boot_time = ni->has_last_busy = ni->has_slurmd_start_time = true;
 	ni->boot_time = n->boot_time;
 	ni->last_busy = n->last_busy;

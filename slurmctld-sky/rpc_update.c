@@ -16,8 +16,10 @@
 #include "agent_link.h"
 #include "ctld.h"
 #include "job_control.h"
+#include "job_launch.h"
 #include "job_update.h"
 #include "log.h"
+#include "provider.h"
 #include "rpc.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -153,7 +155,9 @@ int rpc_update_job(struct rpc_ctx *r, struct sky_errbuf *eb)
 	rpc_reply(r, SKY__MSG_TYPE__RESPONSE_RC, &rep.base);
 	if (kill) {
 		struct node *n = node_find(&r->c->nodes, j->rec->batch_host);
-		if (n)
+		if (job_launch_by_provider(n))
+			n->prov->ops->kill(n->prov, j);   /* no agent: the provider stops it */
+		else if (n)
 			agent_send_signal(r->c, n, j->rec->job_id, 0, false);
 	}
 out:

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "cloud_info.h"
 #include "ctld.h"
 #include "fs_ctld.h"
 #include "gres_alloc.h"
@@ -272,17 +273,24 @@ static bool node_fits(const struct node *n, const struct job_need *nd, struct jo
 }
 
 /* Slurm's order (slurm.md section 5): powered up, powering up, powered
- * down; then lower Weight; then config order. */
+ * down; then lower Weight; then (extension) the cheaper hourly price, so
+ * owned capacity (a Kubernetes slot with Price=0) goes before a priced
+ * instance that is up; then config order. */
 static int node_order_cmp(const void *a, const void *b)
 {
 	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
 	int rx = power_node_rank(x), ry = power_node_rank(y);
 	uint32_t wx = x->cn ? x->cn->weight : 1, wy = y->cn ? y->cn->weight : 1;
+	int64_t px, py;
 
 	if (rx != ry)
 		return rx - ry;
 	if (wx != wy)
 		return wx < wy ? -1 : 1;
+	px = node_price(x);
+	py = node_price(y);
+	if (px != py)
+		return px < py ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 

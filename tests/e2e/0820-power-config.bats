@@ -41,10 +41,10 @@ check() {
 @test "ProviderName errors name the file and line" {
 	check "ProviderName=x Regions=us-east-1"
 	[ "$status" -eq 1 ]
-	[[ $output == *"slurm.conf:3: ProviderName=x: Type= is required (program, aws or local)" ]]
+	[[ $output == *"slurm.conf:3: ProviderName=x: Type= is required (program, aws, kubernetes or local)" ]]
 	check "ProviderName=x Type=gcp"
 	[ "$status" -eq 1 ]
-	[[ $output == *"slurm.conf:3: ProviderName=x: unknown Type 'gcp' (program, aws or local)" ]]
+	[[ $output == *"slurm.conf:3: ProviderName=x: unknown Type 'gcp' (program, aws, kubernetes or local)" ]]
 	check "ProviderName=x Type=aws Regions=us-east-1 Colour=blue"
 	[ "$status" -eq 1 ]
 	[[ $output == *"slurm.conf:3: ProviderName=x: unknown key 'Colour' for Type=aws" ]]

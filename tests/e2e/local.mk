@@ -92,3 +92,30 @@ E2E_TESTS += \
 	tests/e2e/0962-k8s-client-pods.bats \
 	tests/e2e/0963-k8s-client-watch.bats \
 	tests/e2e/0964-k8s-client-retries.bats
+# The Kubernetes provider's pods (launch, env, cancel): 0973-0975.
+E2E_TESTS += \
+	tests/e2e/0973-k8s-launch-one.bats \
+	tests/e2e/0974-k8s-launch-gpu.bats \
+	tests/e2e/0975-k8s-cancel.bats
+EXTRA_DIST += tests/e2e/k8s-launch-helpers.bash
+# The Kubernetes provider's pod watch (job ends, logs, garbage collection): 0976-0979.
+E2E_TESTS += \
+	tests/e2e/0976-k8s-job-end.bats \
+	tests/e2e/0977-k8s-pod-lost.bats \
+	tests/e2e/0978-k8s-watch-restart.bats \
+	tests/e2e/0979-k8s-garbage.bats
+EXTRA_DIST += tests/e2e/k8s-pods-helpers.bash
+# The Kubernetes provider's discovery, restarts and record checks (issue 7).
+E2E_TESTS += \
+	tests/e2e/0970-k8s-discovery.bats \
+	tests/e2e/0971-k8s-restart.bats \
+	tests/e2e/0972-k8s-config.bats
+# The Kubernetes provider through contrib/sky-up --k8s-emulator: 0980-0989.
+E2E_TESTS += \
+	tests/e2e/0980-k8s-sky-up.bats \
+	tests/e2e/0981-k8s-multinode-job.bats \
+	tests/e2e/0982-k8s-task-yaml.bats \
+	tests/e2e/0983-k8s-and-ec2.bats \
+	tests/e2e/0984-k8s-sky-up-options.bats \
+	tests/e2e/0985-k8s-emu-name-reuse.bats
+EXTRA_DIST += tests/e2e/k8s-sky-helpers.bash

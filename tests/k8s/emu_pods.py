@@ -128,6 +128,15 @@ class Runtime:
         self.thread.start()
 
     def _on_event(self, etype, obj, old):
+        if obj.get("kind") == "Pod" and etype == "ADDED":
+            # A pod of an earlier pod's name (a requeued job's) starts with
+            # no log, as a new pod has a new log in Kubernetes: pods/log says
+            # "waiting to start" until it runs. A reader of the old log keeps
+            # its open file.
+            try:
+                os.unlink(self.log_path(obj))
+            except OSError:
+                pass
         if obj.get("kind") in ("Pod", "Node", "Service"):
             self.wake.set()
 
@@ -437,11 +446,13 @@ class Runtime:
             pass  # deleted meanwhile
 
     # -- controls
-    def kill(self, ns, name, why, sig=signal.SIGKILL):
-        """Kill the pod's process group for WHY; False if it has none."""
+    def kill(self, ns, name, why, sig=signal.SIGKILL, only=None):
+        """Kill the pod's process group for WHY; False if it has none (or,
+        with ONLY, if its process is no longer that one: a grace period's
+        timer must not kill a newer pod of the same name)."""
         key = (ns, name)
         proc = self.procs.get(key)
-        if proc is None:
+        if proc is None or (only is not None and proc is not only):
             return False
         if why:
             self.kill_reason.setdefault(key, why)

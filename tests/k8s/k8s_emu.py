@@ -181,8 +181,10 @@ class Emulator:
             p["metadata"]["deletionGracePeriodSeconds"] = grace
         last = self.store.update("Pod", ns, name, mark, spec_change=False)
         if running and grace > 0:
+            proc = self.runtime.procs.get((ns, name))
             self.runtime.kill(ns, name, None, signal.SIGTERM)
-            t = threading.Timer(grace, self.runtime.kill, args=(ns, name, None))
+            t = threading.Timer(grace, self.runtime.kill, args=(ns, name, None),
+                                kwargs={"only": proc})
             t.daemon = True
             t.start()
             return last
