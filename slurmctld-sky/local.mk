@@ -31,6 +31,7 @@ slurmctld_sky_slurmctld_sky_SOURCES = \
 	slurmctld-sky/power_save.c slurmctld-sky/power_save.h \
 	slurmctld-sky/prov_aws.c slurmctld-sky/prov_aws_int.h \
 	slurmctld-sky/prov_aws_plan.c slurmctld-sky/prov_aws_worker.c \
+	slurmctld-sky/wake_pipe.c slurmctld-sky/wake_pipe.h \
 	slurmctld-sky/aws_userdata.c slurmctld-sky/aws_userdata.h \
 	$(SKY_OPT_SOURCES) \
 	slurmctld-sky/prov_local.c \

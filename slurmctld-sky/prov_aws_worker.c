@@ -7,16 +7,14 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "prov_aws_int.h"
+#include "wake_pipe.h"
 #include "xalloc.h"
 
 struct aws_region_client {
@@ -31,7 +29,7 @@ struct aws_worker {
 	struct aws_req *req_head, *req_tail;
 	struct aws_res *res_head, *res_tail;
 	uint64_t next_seq;
-	int wake[2];                    /* worker writes [1], controller reads [0] */
+	struct wake_pipe wake;          /* the worker pokes, the controller drains */
 	/* Owned by the thread once started. */
 	struct aws_creds *creds;
 	char *image, *subnet, *iam_profile, *cluster;
@@ -241,8 +239,6 @@ static struct aws_res *do_describe(struct aws_worker *w, struct aws_req *r)
 
 static void post(struct aws_worker *w, struct aws_res *res)
 {
-	char b = 1;
-
 	pthread_mutex_lock(&w->mu);
 	if (w->res_tail)
 		w->res_tail->next = res;
@@ -250,9 +246,7 @@ static void post(struct aws_worker *w, struct aws_res *res)
 		w->res_head = res;
 	w->res_tail = res;
 	pthread_mutex_unlock(&w->mu);
-	/* Non-blocking: a full pipe already holds a wake-up. */
-	if (write(w->wake[1], &b, 1) < 0 && errno != EAGAIN)
-		log_error("aws worker: wake-up pipe: %s", strerror(errno));
+	wake_pipe_poke(&w->wake, "aws worker");
 }
 
 static void *worker_main(void *arg)
@@ -293,13 +287,9 @@ int aws_worker_start(const struct aws_worker_cfg *cfg, struct aws_worker **out, 
 	struct aws_worker *w = xcalloc(1, sizeof(*w));
 	int rc;
 
-	if (pipe(w->wake)) {
+	if ((rc = wake_pipe_open(&w->wake, eb))) {
 		free(w);
-		return sky_err_set(eb, SKY_E_IO, "aws worker: pipe: %s", strerror(errno));
-	}
-	for (int i = 0; i < 2; i++) {
-		fcntl(w->wake[i], F_SETFL, fcntl(w->wake[i], F_GETFL) | O_NONBLOCK);
-		fcntl(w->wake[i], F_SETFD, FD_CLOEXEC);
+		return rc;
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
@@ -315,13 +305,12 @@ int aws_worker_start(const struct aws_worker_cfg *cfg, struct aws_worker **out, 
 	w->backoff_base_ms = cfg->backoff_base_ms;
 	w->next_seq = 1;
 	if ((rc = pthread_create(&w->thread, NULL, worker_main, w))) {
-		close(w->wake[0]);
-		close(w->wake[1]);
+		wake_pipe_close(&w->wake);
 		aws_creds_free(w->creds);
 		free(w);
 		return sky_err_set(eb, SKY_E_IO, "aws worker: pthread_create: %s", strerror(rc));
 	}
-	*wake_fd = w->wake[0];
+	*wake_fd = w->wake.rd;
 	*out = w;
 	return 0;
 }
@@ -346,10 +335,8 @@ uint64_t aws_worker_push(struct aws_worker *w, struct aws_req *r)
 struct aws_res *aws_worker_results(struct aws_worker *w)
 {
 	struct aws_res *head;
-	char buf[64];
 
-	while (read(w->wake[0], buf, sizeof(buf)) > 0)
-		;
+	wake_pipe_drain(&w->wake);
 	pthread_mutex_lock(&w->mu);
 	head = w->res_head;
 	w->res_head = w->res_tail = NULL;
@@ -386,8 +373,7 @@ void aws_worker_stop(struct aws_worker *w)
 		free(w->clients[i].region);
 	}
 	free(w->clients);
-	close(w->wake[0]);
-	close(w->wake[1]);
+	wake_pipe_close(&w->wake);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	aws_creds_free(w->creds);

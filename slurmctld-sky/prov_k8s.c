@@ -11,13 +11,10 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -27,9 +24,8 @@
 #include "provider.h"
 #include "xalloc.h"
 
-/* The loop's side of the wake pipe (not in the shared struct: ours only). */
+/* The loop's watch of the wake pipe (not in the shared struct: ours only). */
 struct k8s_loop {
-	int rd;
 	struct event *ev;
 };
 
@@ -48,11 +44,8 @@ struct k8s_prov *k8s_prov_of(struct provider *p)
 
 void k8s_prov_wake(struct k8s_prov *kp)
 {
-	char b = 1;
-
-	/* Non-blocking: a full pipe already means "wake up". */
-	if (kp && kp->wake_fd >= 0 && write(kp->wake_fd, &b, 1) < 0 && errno != EAGAIN)
-		log_debug("provider %s: wake: %s", kp->p->name, strerror(errno));
+	if (kp)
+		wake_pipe_poke(&kp->wake, kp->p->name);
 }
 
 char *k8s_job_object_name(const struct k8s_prov *kp, uint32_t job_id)
@@ -83,37 +76,21 @@ static int load_config(const struct k8s_pconf *pc, struct k8s_config **out, stru
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct k8s_prov *kp = arg;
-	char buf[64];
 
+	(void)fd;
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	wake_pipe_drain(&kp->wake);
 	kp->p->ops->poll(kp->p);
 }
 
 /* Providers start before the loop exists: the first poll sets this up. */
 static void watch_wake(struct k8s_prov *kp, struct k8s_loop *lp)
 {
-	if (lp->ev || !kp->c->base || lp->rd < 0)
+	if (lp->ev || !kp->c->base || kp->wake.rd < 0)
 		return;
-	lp->ev = event_new(kp->c->base, lp->rd, EV_READ | EV_PERSIST, on_wake, kp);
+	lp->ev = event_new(kp->c->base, kp->wake.rd, EV_READ | EV_PERSIST, on_wake, kp);
 	if (lp->ev)
 		event_add(lp->ev, NULL);
-}
-
-static int open_pipe(struct k8s_prov *kp, struct k8s_loop *lp, struct sky_errbuf *eb)
-{
-	int fds[2];
-
-	if (pipe(fds))
-		return sky_err_set(eb, SKY_E_IO, "wake pipe: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
-		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
-	}
-	lp->rd = fds[0];
-	kp->wake_fd = fds[1];
-	return 0;
 }
 
 /* ---- the ops -------------------------------------------------------------- */
@@ -154,12 +131,9 @@ static void free_prov(struct k8s_prov *kp)
 	if (lp) {
 		if (lp->ev)
 			event_free(lp->ev);
-		if (lp->rd >= 0)
-			close(lp->rd);
 		free(lp);
 	}
-	if (kp->wake_fd >= 0)
-		close(kp->wake_fd);
+	wake_pipe_close(&kp->wake);
 	for (size_t i = 0; i < kp->n_slots; i++) {
 		free(kp->slots[i].k8s_node);
 		free(kp->slots[i].hostname_label);
@@ -198,16 +172,15 @@ static int k8s_init(struct ctld *c, struct provider *p)
 	int rc;
 
 	sky_err_clear(&eb);
-	lp->rd = -1;
 	kp->loop = lp;
-	kp->wake_fd = -1;
+	kp->wake = (struct wake_pipe)WAKE_PIPE_INIT;
 	kp->p = p;
 	kp->c = c;
 	p->priv = kp;
 	kp->cluster = k8s_dns_name(c->conf->cluster_name ? c->conf->cluster_name : "sky");
 	kp->name_prefix = xasprintf("sky-%s", kp->cluster);
 	if ((rc = k8s_pconf_parse(p->cp, &kp->pc, &eb)) || (rc = load_config(&kp->pc, &kp->cfg, &eb)) ||
-	    (rc = open_pipe(kp, lp, &eb)))
+	    (rc = wake_pipe_open(&kp->wake, &eb)))
 		goto fail;
 	make_slots(c, kp);
 	watch_wake(kp, lp);
@@ -258,9 +231,10 @@ static int k8s_suspend(struct provider *p, const char *nodes, char *const *names
 	return 0;
 }
 
-static int k8s_launch(struct provider *p, struct job *j, struct sky_errbuf *eb)
+static int k8s_launch(struct provider *p, struct job *j, const struct job_launch_msg *m,
+		      struct sky_errbuf *eb)
 {
-	return k8s_job_launch(p->priv, j, eb);
+	return k8s_job_launch(p->priv, j, m, eb);
 }
 
 static int k8s_signal(struct provider *p, struct job *j, int sig, struct sky_errbuf *eb)

@@ -48,9 +48,11 @@
 #include "k8s_gpu.h"
 #include "sky.pb-c.h"
 #include "sky_err.h"
+#include "wake_pipe.h"
 
 struct ctld;
 struct job;
+struct job_launch_msg;
 struct node;
 struct provider;
 
@@ -106,7 +108,7 @@ struct k8s_prov {
 	char *name_prefix;        /* "sky-<cluster>", owned */
 	struct k8s_slot *slots;   /* owned, config order */
 	size_t n_slots;
-	int wake_fd;              /* write end of the loop's wake pipe (k8s_prov_wake) */
+	struct wake_pipe wake;    /* poked by k8s_prov_wake(), drained by the loop */
 	struct k8s_loop *loop;    /* prov_k8s.c's read end and event, owned */
 	struct k8s_nodes *nodes;
 	struct k8s_jobs *jobs;
@@ -143,7 +145,8 @@ int k8s_jobs_init(struct k8s_prov *kp, struct sky_errbuf *eb);
 void k8s_jobs_poll(struct k8s_prov *kp);
 void k8s_jobs_fini(struct k8s_prov *kp);
 /* The provider ops launch/signal/kill (provider.h) for this provider. */
-int k8s_job_launch(struct k8s_prov *kp, struct job *j, struct sky_errbuf *eb);
+int k8s_job_launch(struct k8s_prov *kp, struct job *j, const struct job_launch_msg *m,
+		   struct sky_errbuf *eb);
 int k8s_job_signal(struct k8s_prov *kp, struct job *j, int sig, struct sky_errbuf *eb);
 void k8s_job_kill(struct k8s_prov *kp, struct job *j);
 /* Delete every object of job_id (pods, Service, ConfigMap), queued; any thread. */

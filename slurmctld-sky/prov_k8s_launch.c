@@ -581,12 +581,11 @@ static void fill_env(struct k8s_prov *kp, struct k8s_manifest *m, const Sky__Lau
 	free(gpus);
 }
 
-/* Build j's launch request (manifest inputs and script). */
-static int build_request(struct k8s_prov *kp, struct job *j, struct k8s_req *r,
-			 struct sky_errbuf *eb)
+/* Build j's launch request (manifest inputs, and a copy of lm's script). */
+static int build_request(struct k8s_prov *kp, struct job *j, const struct job_launch_msg *lm,
+			 struct k8s_req *r, struct sky_errbuf *eb)
 {
 	const Sky__JobRecord *rec = j->rec;
-	struct job_launch_msg lm;
 	int rc;
 
 	r->kind = K8S_REQ_LAUNCH;
@@ -611,19 +610,15 @@ static int build_request(struct k8s_prov *kp, struct job *j, struct k8s_req *r,
 		r->m.args[r->m.n_args++] = xstrdup(rec->desc->argv[i]);
 	if ((rc = fill_pods(kp, j, &r->m, eb)))
 		return rc;
-	if ((rc = job_launch_msg_build(kp->c, j, &lm, eb))) {
-		job_launch_msg_free(&lm);
-		return rc;
-	}
-	fill_env(kp, &r->m, &lm.lj);
-	r->script = lm.script;
-	r->script_len = lm.script_len;
-	lm.script = NULL;
-	job_launch_msg_free(&lm);
+	fill_env(kp, &r->m, &lm->lj);
+	r->script = xmalloc(lm->script_len + 1);
+	memcpy(r->script, lm->script, lm->script_len);
+	r->script_len = lm->script_len;
 	return 0;
 }
 
-int k8s_job_launch(struct k8s_prov *kp, struct job *j, struct sky_errbuf *eb)
+int k8s_job_launch(struct k8s_prov *kp, struct job *j, const struct job_launch_msg *m,
+		   struct sky_errbuf *eb)
 {
 	struct k8s_req *r;
 	uint32_t used;
@@ -654,7 +649,7 @@ int k8s_job_launch(struct k8s_prov *kp, struct job *j, struct sky_errbuf *eb)
 		return eb->code;
 	}
 	r = xcalloc(1, sizeof(*r));
-	if ((rc = build_request(kp, j, r, eb))) {
+	if ((rc = build_request(kp, j, m, r, eb))) {
 		req_free(r);
 		if (rc == SKY_E_NOT_FOUND)
 			return rc;   /* the script is gone: the caller fails the job */

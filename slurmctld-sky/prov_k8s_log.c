@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,39 @@ static int recv_fd(int sock, int *fd, int *err)
 	return 0;
 }
 
+/*
+ * The groups initgroups() would give uid (as slurmd-sky's job child gets):
+ * looked up before the fork, since NSS is not async-signal-safe. Only gid
+ * when the user is unknown here. Caller frees; *n >= 1.
+ */
+static gid_t *user_groups(uid_t uid, gid_t gid, int *n)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int cnt = 32;
+	gid_t *g = xmalloc((size_t)cnt * sizeof(*g));
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	    getgrouplist(pw.pw_name, gid, g, &cnt) < 0) {
+		g = xrealloc(g, (size_t)cnt * sizeof(*g));
+		if (getgrouplist(pw.pw_name, gid, g, &cnt) < 0)
+			res = NULL;
+	}
+	if (!res || cnt < 1) {
+		g[0] = gid;
+		cnt = 1;
+	}
+	*n = cnt;
+	return g;
+}
+
 /* The child: only async-signal-safe calls (the parent has threads). */
 static _Noreturn void open_child(int sock, const char *path, int flags, mode_t um, uid_t uid,
-				 gid_t gid)
+				 gid_t gid, const gid_t *groups, int n_groups)
 {
 	int fd = -1, err = 0;
 
-	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+	if (setgroups((size_t)n_groups, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
 		err = errno ? errno : EPERM;
 	} else {
 		umask(um);
@@ -113,7 +140,8 @@ static _Noreturn void open_child(int sock, const char *path, int flags, mode_t u
 int k8s_open_as_user(const char *path, int flags, mode_t um, uid_t uid, gid_t gid, int *fd,
 		     struct sky_errbuf *eb)
 {
-	int sv[2], err = 0, st;
+	int sv[2], err = 0, st, n_groups;
+	gid_t *groups;
 	pid_t pid;
 
 	*fd = -1;
@@ -129,17 +157,20 @@ int k8s_open_as_user(const char *path, int flags, mode_t um, uid_t uid, gid_t gi
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return sky_err_set(eb, SKY_E_IO, "socketpair: %s", strerror(errno));
+	groups = user_groups(uid, gid, &n_groups);
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
 		close(sv[0]);
 		close(sv[1]);
+		free(groups);
 		return sky_err_set(eb, SKY_E_IO, "fork: %s", strerror(err));
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		open_child(sv[1], path, flags, um, uid, gid);
+		open_child(sv[1], path, flags, um, uid, gid, groups, n_groups);
 	}
+	free(groups);
 	close(sv[1]);
 	if (recv_fd(sv[0], fd, &err) < 0)
 		err = err ? err : EIO;

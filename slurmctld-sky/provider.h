@@ -29,6 +29,7 @@
 
 struct ctld;
 struct job;
+struct job_launch_msg;
 struct node;
 struct provider;
 
@@ -98,10 +99,11 @@ struct provider_ops {
 	 * later ends j as the agent path does (job_apply_complete + job_commit),
 	 * or, when the launch fails, puts it back to PENDING with a reason (or
 	 * ends it FAILED when it can never run) and commits it itself. Returns
-	 * 0, or SKY_E_* for the log (SKY_E_NOT_FOUND only when the script is
-	 * gone: the caller then fails the job).
+	 * 0, or SKY_E_* for the log. m is what an agent would get (script,
+	 * record, environment), borrowed for the call.
 	 */
-	int (*launch)(struct provider *p, struct job *j, struct sky_errbuf *eb);
+	int (*launch)(struct provider *p, struct job *j, const struct job_launch_msg *m,
+		      struct sky_errbuf *eb);
 	/* scancel -s: deliver sig to running j's processes, or refuse it (SKY_E_*,
 	 * scancel reports it). A provider that can only kill ends j itself. */
 	int (*signal)(struct provider *p, struct job *j, int sig, struct sky_errbuf *eb);

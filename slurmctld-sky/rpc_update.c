@@ -13,13 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent_link.h"
 #include "ctld.h"
 #include "job_control.h"
-#include "job_launch.h"
 #include "job_update.h"
 #include "log.h"
-#include "provider.h"
 #include "rpc.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -153,13 +150,9 @@ int rpc_update_job(struct rpc_ctx *r, struct sky_errbuf *eb)
 	}
 	log_info("job %u: %s by uid %u", q->job_id, q->op ? q->op : "update", (unsigned)r->uid);
 	rpc_reply(r, SKY__MSG_TYPE__RESPONSE_RC, &rep.base);
-	if (kill) {
-		struct node *n = node_find(&r->c->nodes, j->rec->batch_host);
-		if (job_launch_by_provider(n))
-			n->prov->ops->kill(n->prov, j);   /* no agent: the provider stops it */
-		else if (n)
-			agent_send_signal(r->c, n, j->rec->job_id, 0, false);
-	}
+	/* The one kill path: agents, or the provider that runs the job itself. */
+	if (kill)
+		job_control_kill(r->c, j, SKY__JOB_STATE__JOB_PENDING);
 out:
 	sky__update_job_request__free_unpacked(q, NULL);
 	return rc;
