@@ -9,7 +9,8 @@ setup_file() {
 		--k8s-node "cpu-1 --preset cpu --cpu 8 --memory 32Gi"
 }
 teardown_file() { sky_stop; }
-teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { sky_logs; k8s_logs; sky_cancel_all; }; }
+# A test that failed while the controller was stopped (kill -STOP) must not leave it so.
+teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { kill -CONT "$(ctld_pid)" 2>/dev/null; sky_logs; k8s_logs; sky_cancel_all; }; }
 
 # wait_log TEXT: until the controller's log has it (10 s).
 wait_log() {
