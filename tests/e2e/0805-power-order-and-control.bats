@@ -68,14 +68,14 @@ teardown() { [ "$BATS_TEST_COMPLETED" = 1 ] || { sky_logs; power_log; sky_cancel
 
 @test "power_down_force requeues the job and powers the node down" {
 	cd "$SKY_WORK"
-	id=$(sbatch --parsable -p cloud -w cloud2 -o /dev/null --wrap 'sleep 300')
+	id=$(sbatch --parsable -p cloud -w cloud2 -o /dev/null --wrap 'sleep 8050078')
 	wait_state "$id" RUNNING 30
 	scontrol power down force cloud2
 	# Requeued once its script is stopped; held so it does not power cloud2 up again.
 	wait_state "$id" PENDING 20
 	scontrol hold "$id"
 	[ "$(scontrol_field "$id" Restarts)" = 1 ]
-	! pgrep -f -- '^sleep 300$'
+	! pgrep -f -- '^sleep 8050078$'
 	wait_node cloud2 'idle~' 15
 	scancel "$id"
 }

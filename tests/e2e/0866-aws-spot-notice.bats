@@ -23,10 +23,12 @@ instance_of() {
 
 # most_copies ID: until job ID ends, the most copies of its batch script
 # ever seen running at once (over every node's spool: they share this host).
+# Only this instance's spools: a test running beside this one (make -j2)
+# has a job with the same id too.
 most_copies() {
 	local id=$1 most=0 n i st
 	for ((i = 0; i < 900; i++)); do
-		n=$(pgrep -fc "/job$id/script" || true)
+		n=$(pgrep -fc "$SKY_INST/spool/[^ ]*/job$id/script" || true)
 		((n > most)) && most=$n
 		st=$(job_field "$id" %T)
 		[[ $st =~ ^(COMPLETED|FAILED|NODE_FAIL|CANCELLED)$ ]] && break
